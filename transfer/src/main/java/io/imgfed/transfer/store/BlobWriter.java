@@ -1,0 +1,312 @@
+package io.imgfed.transfer.store;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A temp file being filled: writes land on disk while sha1, md5 and sha256 are computed in the same pass.
+ * Writing and hashing run off the event loop in two sequential lanes (file + sha1 + sha256, and md5) so a
+ * 2-core machine hashes at the speed of its slowest digest rather than the sum of all three.
+ *
+ * <p>Readers of a file still being written (stream-through) may read up to {@link #written()} bytes: those
+ * bytes are in the file. Nothing is final until {@link #finish()} has fsynced it and the store has renamed it.
+ */
+public final class BlobWriter implements WriteStream<Buffer> {
+
+    private static final int DEFAULT_QUEUE_BYTES = 8 * 1024 * 1024;
+
+    private final Context context;
+    private final Path path;
+    private final FileChannel channel;
+    private final long maxSize;
+    private final SerialLane fileLane;
+    private final SerialLane md5Lane;
+    private final Map<DigestKind, MessageDigest> digests = new EnumMap<>(DigestKind.class);
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicLong accepted = new AtomicLong();
+    private volatile long written;
+    private volatile Throwable failure;
+    private volatile boolean closed;
+    private int maxQueuedBytes = DEFAULT_QUEUE_BYTES;
+    private Handler<Void> drainHandler;
+    private Handler<Throwable> exceptionHandler;
+    private Handler<Long> progressHandler;
+    private Future<BlobDigest> finished;
+
+    BlobWriter(Context context, Path path, FileChannel channel, Executor pool, Set<DigestKind> kinds, long maxSize) {
+        this.context = context;
+        this.path = path;
+        this.channel = channel;
+        this.maxSize = maxSize;
+        this.fileLane = new SerialLane(pool);
+        this.md5Lane = new SerialLane(pool);
+        for (DigestKind k : kinds) {
+            digests.put(k, k.newDigest());
+        }
+    }
+
+    /** The temp file's path; readable while it fills, gone after commit or abort. */
+    public Path path() {
+        return path;
+    }
+
+    /** Bytes already in the file, readable by stream-through readers. */
+    public long written() {
+        return written;
+    }
+
+    /** Bytes handed to {@link #write}, including those still queued for the disk. */
+    public long accepted() {
+        return accepted.get();
+    }
+
+    /** Whether the writer failed (disk full, size exceeded, I/O error); writes are then refused. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Called on the writer's context with the new {@link #written()} after each chunk reaches the file. */
+    public BlobWriter progressHandler(Handler<Long> handler) {
+        this.progressHandler = handler;
+        return this;
+    }
+
+    @Override
+    public BlobWriter exceptionHandler(Handler<Throwable> handler) {
+        this.exceptionHandler = handler;
+        return this;
+    }
+
+    @Override
+    public Future<Void> write(Buffer data) {
+        if (failure != null) {
+            return Future.failedFuture(failure);
+        }
+        if (closed) {
+            return Future.failedFuture(new IllegalStateException("writer is finished"));
+        }
+        int len = data.length();
+        if (len == 0) {
+            return Future.succeededFuture();
+        }
+        long total = accepted.addAndGet(len);
+        if (total > maxSize) {
+            fail(new FileTooLargeException(maxSize));
+            return Future.failedFuture(failure);
+        }
+        byte[] bytes = data.getBytes();
+        Promise<Void> promise = Promise.promise();
+        queuedBytes.addAndGet(len);
+        MessageDigest md5 = digests.get(DigestKind.MD5);
+        AtomicInteger lanesLeft = new AtomicInteger(md5 == null ? 1 : 2);
+        fileLane.submit(() -> {
+            if (failure == null) {
+                try {
+                    ByteBuffer bb = ByteBuffer.wrap(bytes);
+                    while (bb.hasRemaining()) {
+                        channel.write(bb);
+                    }
+                    MessageDigest sha1 = digests.get(DigestKind.SHA1);
+                    if (sha1 != null) {
+                        sha1.update(bytes);
+                    }
+                    MessageDigest sha256 = digests.get(DigestKind.SHA256);
+                    if (sha256 != null) {
+                        sha256.update(bytes);
+                    }
+                    written += len;
+                } catch (IOException | RuntimeException e) {
+                    failFromLane(e);
+                }
+            }
+            laneDone(lanesLeft, len, promise);
+        });
+        if (md5 != null) {
+            md5Lane.submit(() -> {
+                if (failure == null) {
+                    md5.update(bytes);
+                }
+                laneDone(lanesLeft, len, promise);
+            });
+        }
+        return promise.future();
+    }
+
+    private void laneDone(AtomicInteger lanesLeft, int len, Promise<Void> promise) {
+        if (lanesLeft.decrementAndGet() != 0) {
+            return;
+        }
+        long queued = queuedBytes.addAndGet(-len);
+        long now = written;
+        context.runOnContext(v -> {
+            Throwable f = failure;
+            if (f != null) {
+                promise.tryFail(f);
+                return;
+            }
+            promise.tryComplete();
+            if (progressHandler != null) {
+                progressHandler.handle(now);
+            }
+            Handler<Void> drain = drainHandler;
+            if (drain != null && queued <= maxQueuedBytes / 2) {
+                drainHandler = null;
+                drain.handle(null);
+            }
+        });
+    }
+
+    @Override
+    public Future<Void> end() {
+        return finish().mapEmpty();
+    }
+
+    /**
+     * Waits for every queued byte, fsyncs and closes the file, and reports its size and digests. The file
+     * stays at {@link #path()} until the store commits or aborts it.
+     */
+    public synchronized Future<BlobDigest> finish() {
+        if (finished != null) {
+            return finished;
+        }
+        closed = true;
+        Promise<BlobDigest> promise = Promise.promise();
+        finished = promise.future();
+        AtomicInteger lanesLeft = new AtomicInteger(2);
+        Runnable last = () -> {
+            if (lanesLeft.decrementAndGet() != 0) {
+                return;
+            }
+            try {
+                if (failure != null) {
+                    throw failure;
+                }
+                channel.force(true);
+                channel.close();
+                BlobDigest d = new BlobDigest(written, hex(DigestKind.SHA1), base64(DigestKind.MD5), hex(DigestKind.SHA256));
+                context.runOnContext(v -> promise.complete(d));
+            } catch (Throwable e) {
+                Throwable cause = asStoreFailure(e);
+                closeQuietly();
+                context.runOnContext(v -> promise.fail(cause));
+            }
+        };
+        fileLane.submit(last);
+        md5Lane.submit(last);
+        return finished;
+    }
+
+    /** Gives up on this file: closes and deletes it. Safe to call at any time, more than once. */
+    public Future<Void> abort() {
+        closed = true;
+        if (failure == null) {
+            failure = new IOException("write aborted");
+        }
+        Promise<Void> promise = Promise.promise();
+        fileLane.submit(() -> {
+            closeQuietly();
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException ignored) {
+                // tmp/ is emptied at the next start
+            }
+            context.runOnContext(v -> promise.complete());
+        });
+        return promise.future();
+    }
+
+    @Override
+    public BlobWriter setWriteQueueMaxSize(int maxSize) {
+        this.maxQueuedBytes = maxSize;
+        return this;
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+        return queuedBytes.get() >= maxQueuedBytes;
+    }
+
+    @Override
+    public BlobWriter drainHandler(Handler<Void> handler) {
+        this.drainHandler = handler;
+        if (handler != null && !writeQueueFull()) {
+            this.drainHandler = null;
+            context.runOnContext(v -> handler.handle(null));
+        }
+        return this;
+    }
+
+    private void failFromLane(Throwable e) {
+        Throwable cause = asStoreFailure(e);
+        if (failure == null) {
+            failure = cause;
+            context.runOnContext(v -> {
+                if (exceptionHandler != null) {
+                    exceptionHandler.handle(cause);
+                }
+            });
+        }
+    }
+
+    private void fail(Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+            if (exceptionHandler != null) {
+                exceptionHandler.handle(cause);
+            }
+        }
+    }
+
+    private static Throwable asStoreFailure(Throwable e) {
+        if (e instanceof StoreFullException) {
+            return e;
+        }
+        if (StoreFullException.isNoSpace(e)) {
+            return new StoreFullException("no space left in the blob store", e);
+        }
+        return e;
+    }
+
+    private void closeQuietly() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // already failing
+        }
+    }
+
+    private String hex(DigestKind kind) {
+        MessageDigest d = digests.get(kind);
+        return d == null ? null : HexFormat.of().formatHex(d.digest());
+    }
+
+    private String base64(DigestKind kind) {
+        MessageDigest d = digests.get(kind);
+        return d == null ? null : Base64.getEncoder().encodeToString(d.digest());
+    }
+
+    /** More bytes arrived than the file may hold. */
+    public static final class FileTooLargeException extends IOException {
+        public FileTooLargeException(long maxSize) {
+            super("file exceeds the maximum of " + maxSize + " bytes");
+        }
+    }
+}

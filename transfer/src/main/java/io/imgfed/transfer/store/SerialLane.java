@@ -1,0 +1,44 @@
+package io.imgfed.transfer.store;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+
+/**
+ * Runs tasks one after another, in submission order, on threads borrowed from a shared pool. Several lanes
+ * share one pool yet each stays sequential, so independent work (writing, hashing) runs in parallel while
+ * every byte is still seen in order.
+ */
+final class SerialLane {
+    private final Executor pool;
+    private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+    private boolean running;
+
+    SerialLane(Executor pool) {
+        this.pool = pool;
+    }
+
+    void submit(Runnable task) {
+        synchronized (this) {
+            queue.add(task);
+            if (running) {
+                return;
+            }
+            running = true;
+        }
+        pool.execute(this::drain);
+    }
+
+    private void drain() {
+        for (;;) {
+            Runnable task;
+            synchronized (this) {
+                task = queue.poll();
+                if (task == null) {
+                    running = false;
+                    return;
+                }
+            }
+            task.run();
+        }
+    }
+}
