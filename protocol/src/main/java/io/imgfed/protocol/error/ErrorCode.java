@@ -12,6 +12,8 @@ public enum ErrorCode {
     ORIGIN_IS_NOT_ACTIVE("OriginIsNotActive", 422),
     IMAGE_HAS_DEPENDENT_IMAGES("ImageHasDependentImages", 422),
     IMAGE_UUID_ALREADY_EXISTS("ImageUuidAlreadyExists", 409),
+    /** imgfed: a second AddImageFile while the first is still streaming. */
+    UPLOAD_IN_PROGRESS("UploadInProgress", 409),
     OPERATOR_ONLY("OperatorOnly", 403),
     RESOURCE_NOT_FOUND("ResourceNotFound", 404),
     UPLOAD("Upload", 400),

@@ -1,0 +1,188 @@
+package io.imgfed.replicator;
+
+import io.imgfed.replicator.api.ClientApi;
+import io.imgfed.replicator.api.Downloads;
+import io.imgfed.replicator.api.HttpListener;
+import io.imgfed.replicator.api.ImageRoutes;
+import io.imgfed.replicator.api.LocalFiles;
+import io.imgfed.replicator.api.OpsRoutes;
+import io.imgfed.replicator.api.Uploads;
+import io.imgfed.replicator.auth.CallerResolver;
+import io.imgfed.replicator.auth.DatacenterCallers;
+import io.imgfed.replicator.catalog.Catalog;
+import io.imgfed.replicator.config.ImgfedConfig;
+import io.imgfed.replicator.health.Readiness;
+import io.imgfed.replicator.images.ImageService;
+import io.imgfed.replicator.metrics.ImgfedMetrics;
+import io.imgfed.transfer.store.BlobStore;
+import io.imgfed.transfer.store.SpaceReservations;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One DC's imgfed daemon: opens the store and catalog, builds the services, and serves the client API.
+ * Several daemons can live in one JVM (tests, the demo); each has its own Vert.x and metrics registry.
+ */
+public final class Daemon {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
+    private final ImgfedConfig config;
+    private final Vertx vertx;
+    private final ImgfedMetrics metrics;
+    private BlobStore store;
+    private Catalog catalog;
+    private Uploads uploads;
+    private HttpListener http;
+    private volatile boolean stopping;
+
+    private Daemon(ImgfedConfig config, Vertx vertx, ImgfedMetrics metrics) {
+        this.config = config;
+        this.vertx = vertx;
+        this.metrics = metrics;
+    }
+
+    /** Starts a daemon; the future fails (and everything opened is closed) if any part cannot start. */
+    public static Future<Daemon> start(ImgfedConfig config) {
+        ImgfedMetrics metrics = new ImgfedMetrics();
+        Vertx vertx = Vertx.builder()
+                .with(new VertxOptions()
+                        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true))
+                        .setBlockedThreadCheckInterval(2)
+                        .setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS))
+                .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+                .build();
+        Daemon d = new Daemon(config, vertx, metrics);
+        return d.startParts().transform(ar -> {
+            if (ar.succeeded()) {
+                LOG.info("imgfed {} serving DC {} on http://{}:{}", Version.get(), config.dc(), config.http().host(), d.httpPort());
+                return Future.succeededFuture(d);
+            }
+            LOG.error("imgfed could not start: {}", ar.cause().toString());
+            return d.stop().transform(ignored -> Future.failedFuture(ar.cause()));
+        });
+    }
+
+    private Future<Void> startParts() {
+        ImgfedConfig.Data data = config.data();
+        return BlobStore.open(vertx, data.dir())
+                .compose(s -> {
+                    store = s;
+                    return Catalog.open(vertx, data.dir(), config.dc());
+                })
+                .compose(c -> {
+                    catalog = c;
+                    return startHttp();
+                });
+    }
+
+    private Future<Void> startHttp() {
+        ImgfedConfig.Data data = config.data();
+        CallerResolver callers = new DatacenterCallers();
+        ImageService images = new ImageService(catalog, config.dc(), Clock.systemUTC(), store::delete);
+        SpaceReservations space = new SpaceReservations(store, data.capacity());
+        uploads = new Uploads(images, callers, store, space);
+        LocalFiles local = new LocalFiles(store);
+        Downloads downloads = new Downloads(images, callers, local, config.dc(), null, metrics::fileRequest);
+
+        metrics.gauge("imgfed.store.bytes", "Bytes of image files held in this DC", store::usedBytes);
+        metrics.gauge("imgfed.store.capacity.bytes", "data.capacity: the most bytes of image files this DC keeps",
+                data::capacity);
+
+        Readiness readiness = new Readiness(vertx, 2000)
+                .addProbe("store", store::checkWritable)
+                .addProbe("catalog", catalog::ping);
+
+        Router router = ClientApi.router(vertx);
+        new OpsRoutes(config.dc(), Version.get(), readiness, metrics.registry()).mount(router);
+        new ImageRoutes(images, callers, Map.of()).mount(router, config.http().maxBodyBytes());
+        router.put("/images/:uuid/file").handler(uploads::handle);
+        router.get("/images/:uuid/file").handler(downloads::handle);
+        router.head("/images/:uuid/file").handler(downloads::handle);
+
+        HttpServerOptions options = listenerOptions(config.http());
+        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        return HttpListener.start(vertx, options, router, instances).map(l -> {
+            http = l;
+            return null;
+        });
+    }
+
+    static HttpServerOptions listenerOptions(ImgfedConfig.Listener l) {
+        return new HttpServerOptions()
+                .setHost(l.host())
+                .setPort(l.port())
+                .setIdleTimeout((int) l.idleTimeout().toSeconds())
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setHandle100ContinueAutomatically(false)
+                .setMaxHeaderSize(16 * 1024)
+                .setMaxInitialLineLength(8 * 1024)
+                .setTcpNoDelay(true)
+                .setCompressionSupported(false)
+                // IMGAPI clients speak HTTP/1.1; zero-copy sendfile needs it too.
+                .setHttp2ClearTextEnabled(false);
+    }
+
+    public ImgfedConfig config() {
+        return config;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    public String httpUrl() {
+        return "http://" + config.http().host() + ":" + httpPort();
+    }
+
+    public ImgfedMetrics metrics() {
+        return metrics;
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    public BlobStore store() {
+        return store;
+    }
+
+    /**
+     * Stops the daemon: uploads in progress are abandoned (their temp files deleted), the listener stops
+     * accepting and lets other requests finish briefly, then the catalog and store are closed.
+     */
+    public synchronized Future<Void> stop() {
+        if (stopping) {
+            return Future.succeededFuture();
+        }
+        stopping = true;
+        Future<Void> aborted = uploads == null ? Future.succeededFuture() : uploads.abortAll();
+        return aborted
+                .transform(ar -> http == null ? Future.<Void>succeededFuture() : http.shutdown(SHUTDOWN_GRACE))
+                .transform(ar -> {
+                    if (catalog != null) {
+                        catalog.close();
+                    }
+                    if (store != null) {
+                        store.close();
+                    }
+                    return vertx.close();
+                })
+                .onComplete(ar -> LOG.info("imgfed DC {} stopped", config.dc()));
+    }
+}

@@ -1,0 +1,87 @@
+package io.imgfed.replicator.api;
+
+import io.imgfed.protocol.error.ErrorCode;
+import io.imgfed.protocol.error.ImgapiError;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Assembles a listener's router: request ids, the routes, and IMGAPI-shaped answers for every failure. */
+public final class ClientApi {
+    private static final Logger ACCESS = LoggerFactory.getLogger("imgfed.access");
+    public static final String REQUEST_ID = "requestId";
+
+    private ClientApi() {
+    }
+
+    /** A router with request ids and error handling installed; the caller mounts the routes. */
+    public static Router router(Vertx vertx) {
+        Router router = Router.router(vertx);
+        router.route().handler(ClientApi::assignRequestId);
+        router.route().failureHandler(ClientApi::failure);
+        router.errorHandler(404, ctx -> fail(ctx, ImgapiError.notFound("resource " + safePath(ctx))));
+        router.errorHandler(405, ctx -> fail(ctx, new ImgapiError(ErrorCode.METHOD_NOT_ALLOWED,
+                ctx.request().method() + " is not allowed on " + safePath(ctx))));
+        router.errorHandler(413, ctx -> fail(ctx, ImgapiError.withField(ErrorCode.REQUEST_TOO_LARGE, "body",
+                "request body is too large")));
+        router.errorHandler(400, ctx -> fail(ctx, new ImgapiError(ErrorCode.BAD_REQUEST, "bad request")));
+        router.errorHandler(500, ClientApi::failure);
+        return router;
+    }
+
+    public static String requestId(RoutingContext ctx) {
+        String id = ctx.get(REQUEST_ID);
+        return id == null ? "-" : id;
+    }
+
+    private static void assignRequestId(RoutingContext ctx) {
+        String id = ctx.request().getHeader("X-Request-Id");
+        if (id == null || id.length() > 64 || !id.matches("^[A-Za-z0-9._:-]+$")) {
+            id = UUID.randomUUID().toString();
+        }
+        ctx.put(REQUEST_ID, id);
+        long start = System.nanoTime();
+        String finalId = id;
+        ctx.response().putHeader("X-Request-Id", id).putHeader("Server", "imgfed");
+        ctx.addEndHandler(ar -> {
+            if (ACCESS.isDebugEnabled()) {
+                ACCESS.debug("{} {} {} {} {}ms", finalId, ctx.request().method(), safePath(ctx),
+                        ctx.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000);
+            }
+        });
+        ctx.next();
+    }
+
+    private static void failure(RoutingContext ctx) {
+        Throwable t = ctx.failure();
+        if (t == null) {
+            int status = ctx.statusCode();
+            ErrorCode code = switch (status) {
+                case 400 -> ErrorCode.BAD_REQUEST;
+                case 401 -> ErrorCode.UNAUTHORIZED;
+                case 404 -> ErrorCode.RESOURCE_NOT_FOUND;
+                case 413 -> ErrorCode.REQUEST_TOO_LARGE;
+                default -> ErrorCode.INTERNAL_ERROR;
+            };
+            t = new ImgapiError(code, code == ErrorCode.INTERNAL_ERROR ? "internal error" : "request failed with " + status)
+                    .toException();
+        }
+        ErrorResponses.send(ctx.response(), t, requestId(ctx));
+    }
+
+    private static void fail(RoutingContext ctx, ImgapiError error) {
+        ErrorResponses.send(ctx.response(), error.toException(), requestId(ctx));
+    }
+
+    private static String safePath(RoutingContext ctx) {
+        String p = ctx.request().path();
+        if (p == null) {
+            return "?";
+        }
+        String cut = p.length() > 128 ? p.substring(0, 128) + "..." : p;
+        return cut.replaceAll("[^A-Za-z0-9/._~%-]", "?");
+    }
+}

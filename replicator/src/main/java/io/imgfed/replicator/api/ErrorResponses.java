@@ -1,0 +1,77 @@
+package io.imgfed.replicator.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imgfed.protocol.error.ErrorCode;
+import io.imgfed.protocol.error.FieldError;
+import io.imgfed.protocol.error.ImgapiError;
+import io.imgfed.protocol.error.ImgapiException;
+import io.imgfed.protocol.json.Json;
+import io.imgfed.transfer.store.BlobWriter;
+import io.imgfed.transfer.store.StoreFullException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where errors become HTTP responses: IMGAPI's JSON shape, status and headers; never a stack trace. */
+public final class ErrorResponses {
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
+
+    private ErrorResponses() {
+    }
+
+    /** Turns any failure into the IMGAPI error a client should see. Unknown failures are logged and become 500. */
+    public static ImgapiError toError(Throwable failure, String requestId) {
+        if (failure instanceof ImgapiException ie) {
+            return ie.error();
+        }
+        if (failure instanceof StoreFullException) {
+            return new ImgapiError(ErrorCode.INSUFFICIENT_STORAGE, "the image store is full; try again later");
+        }
+        if (failure instanceof BlobWriter.FileTooLargeException) {
+            return ImgapiError.withField(ErrorCode.UPLOAD, "Content-Length", failure.getMessage());
+        }
+        LOG.error("request {} failed", requestId, failure);
+        return new ImgapiError(ErrorCode.INTERNAL_ERROR, "internal error (request id " + requestId + ")");
+    }
+
+    public static Buffer body(ImgapiError error) {
+        ObjectNode o = Json.object();
+        o.put("code", error.code().wireName());
+        o.put("message", error.message());
+        List<FieldError> errors = error.errors();
+        if (!errors.isEmpty()) {
+            ArrayNode arr = o.putArray("errors");
+            for (FieldError e : errors) {
+                ObjectNode eo = arr.addObject();
+                eo.put("field", e.field());
+                eo.put("code", e.code().name());
+                eo.put("message", e.message());
+            }
+        }
+        return Buffer.buffer(Json.bytes(o));
+    }
+
+    /** Sends the error unless the response already started, in which case the connection is reset. */
+    public static void send(HttpServerResponse response, Throwable failure, String requestId) {
+        ImgapiError error = toError(failure, requestId);
+        if (response.headWritten()) {
+            // The status line is gone; a reset is the only honest signal left.
+            response.reset();
+            return;
+        }
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        Buffer body = body(error);
+        response.setStatusCode(error.httpStatus());
+        response.headers().remove("Content-Length").remove("Content-MD5").remove("ETag").remove("Content-Range");
+        response.putHeader("Content-Type", "application/json");
+        if (error.retryAfterSeconds() != null) {
+            response.putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
+        }
+        response.end(body);
+    }
+}

@@ -1,0 +1,84 @@
+package io.imgfed.replicator.api;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One HTTP listener served by several event loops: one server per loop on the same port, which Vert.x
+ * shares among them, so every core takes connections.
+ */
+public final class HttpListener {
+    private final Vertx vertx;
+    private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+    private final List<String> deployments = new CopyOnWriteArrayList<>();
+    private volatile int port;
+
+    private HttpListener(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    /**
+     * Listens on {@code options}' host and port with {@code instances} servers. Port 0 picks a free port
+     * first: Vert.x shares a port between servers only when they ask for the same number.
+     */
+    public static Future<HttpListener> start(Vertx vertx, HttpServerOptions options, Router router, int instances) {
+        if (options.getPort() != 0) {
+            HttpListener l = new HttpListener(vertx);
+            return l.deploy(new HttpServerOptions(options), router, instances).map(l);
+        }
+        return startOnFreePort(vertx, options, router, instances, 5);
+    }
+
+    private static Future<HttpListener> startOnFreePort(Vertx vertx, HttpServerOptions options, Router router,
+            int instances, int attemptsLeft) {
+        HttpListener l = new HttpListener(vertx);
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(options.getHost()))) {
+            port = probe.getLocalPort();
+        } catch (IOException e) {
+            return Future.failedFuture(e);
+        }
+        return l.deploy(new HttpServerOptions(options).setPort(port), router, instances).map(l)
+                .recover(err -> attemptsLeft > 1 && err instanceof java.net.BindException
+                        ? startOnFreePort(vertx, options, router, instances, attemptsLeft - 1)
+                        : Future.failedFuture(err));
+    }
+
+    private Future<Void> deploy(HttpServerOptions options, Router router, int instances) {
+        return vertx.deployVerticle(() -> new VerticleBase() {
+            @Override
+            public Future<?> start() {
+                return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
+                    servers.add(s);
+                    port = s.actualPort();
+                });
+            }
+        }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add).mapEmpty();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Stops accepting, lets requests in flight finish for up to {@code grace}, then closes. */
+    public Future<Void> shutdown(Duration grace) {
+        List<Future<Void>> closing = servers.stream().map(s -> s.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList();
+        return Future.join(closing).transform(ar -> {
+            List<Future<Void>> undeploys = deployments.stream().map(vertx::undeploy).toList();
+            return Future.join(undeploys).mapEmpty();
+        });
+    }
+
+}

@@ -1,0 +1,151 @@
+package io.imgfed.replicator.api;
+
+import io.imgfed.protocol.error.ErrorCode;
+import io.imgfed.protocol.error.ImgapiError;
+import io.imgfed.protocol.manifest.ImageFile;
+import io.imgfed.protocol.manifest.Manifest;
+import io.imgfed.protocol.query.UploadParams;
+import io.imgfed.replicator.auth.Caller;
+import io.imgfed.replicator.auth.CallerResolver;
+import io.imgfed.replicator.images.ImageService;
+import io.imgfed.transfer.store.BlobDigest;
+import io.imgfed.transfer.store.BlobStore;
+import io.imgfed.transfer.store.BlobWriter;
+import io.imgfed.transfer.store.DigestKind;
+import io.imgfed.transfer.store.SpaceReservations;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * AddImageFile: streams the body into a temp file while hashing it, checks size and sha1, and only then
+ * commits the blob and records it on the image. Anything short of that leaves no trace in the store.
+ */
+public final class Uploads {
+
+    private final ImageService images;
+    private final CallerResolver callers;
+    private final BlobStore store;
+    private final SpaceReservations space;
+    private final Map<String, Slot> inFlight = new ConcurrentHashMap<>();
+
+    public Uploads(ImageService images, CallerResolver callers, BlobStore store, SpaceReservations space) {
+        this.images = images;
+        this.callers = callers;
+        this.store = store;
+        this.space = space;
+    }
+
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        // The body must wait for the temp file: setting that up is asynchronous, and bytes arriving before
+        // the pipe is attached would be dropped.
+        req.pause();
+        Caller caller = callers.resolve(ctx);
+        String uuid = ctx.pathParam("uuid");
+        Manifest image = images.get(uuid, caller);
+        if (caller.account() != null && !caller.account().equals(image.owner())) {
+            throw new ImgapiError(ErrorCode.NOT_IMAGE_OWNER, "account " + caller.account() + " does not own image " + uuid)
+                    .toException();
+        }
+        images.checkFileMutable(image);
+        Map<String, List<String>> params = QueryParams.of(ctx);
+        UploadParams upload = UploadParams.parse(params, req.getHeader("Content-Length"));
+        if (upload.contentLength() < 0 && !req.headers().contains("Transfer-Encoding", "chunked", true)) {
+            throw ImgapiError.withField(ErrorCode.UPLOAD, "Content-Length",
+                    "Content-Length is required (or a chunked body)").toException();
+        }
+        Slot slot = new Slot();
+        if (inFlight.putIfAbsent(uuid, slot) != null) {
+            throw new ImgapiError(ErrorCode.UPLOAD_IN_PROGRESS, "an upload for image " + uuid + " is already in progress")
+                    .toException();
+        }
+        long maxSize = upload.contentLength() >= 0 ? upload.contentLength() : ImageFile.MAX_SIZE;
+        space.reserve(upload.contentLength() >= 0 ? upload.contentLength() : 0)
+                .compose(reservation -> {
+                    slot.reservation = reservation;
+                    if ("100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {
+                        ctx.response().writeContinue();
+                    }
+                    return store.newWriter(ctx.vertx().getOrCreateContext(), EnumSet.allOf(DigestKind.class), maxSize);
+                })
+                .compose(writer -> {
+                    slot.writer = writer;
+                    if (slot.aborted) {
+                        return writer.abort().compose(v -> Future.failedFuture(
+                                ImgapiError.unavailable("the service is shutting down", 5).toException()));
+                    }
+                    return req.pipe().endOnFailure(false).to(writer)
+                            .compose(v -> writer.finish())
+                            .compose(digest -> verify(digest, upload))
+                            .compose(digest -> store.commit(writer, digest).map(digest))
+                            .recover(err -> writer.abort().transform(ignored -> Future.failedFuture(unwrap(err, writer))));
+                })
+                .compose(digest -> images.addFile(uuid, new ImageFile(digest.sha1(), digest.size(), upload.compression(),
+                        upload.datasetGuid(), digest.md5(), digest.sha256()), caller))
+                .onComplete(ar -> {
+                    inFlight.remove(uuid, slot);
+                    if (slot.reservation != null) {
+                        slot.reservation.release();
+                    }
+                })
+                .onSuccess(m -> JsonResponses.manifest(ctx.response(), 200, m))
+                .onFailure(ctx::fail);
+    }
+
+    private static Future<BlobDigest> verify(BlobDigest digest, UploadParams upload) {
+        if (digest.size() == 0) {
+            return Future.failedFuture(ImgapiError.withField(ErrorCode.UPLOAD, "Content-Length",
+                    "image file must not be empty").toException());
+        }
+        if (upload.contentLength() >= 0 && digest.size() != upload.contentLength()) {
+            return Future.failedFuture(ImgapiError.withField(ErrorCode.UPLOAD, "Content-Length",
+                    "received " + digest.size() + " bytes but Content-Length was " + upload.contentLength()).toException());
+        }
+        if (upload.sha1() != null && !upload.sha1().equals(digest.sha1())) {
+            return Future.failedFuture(ImgapiError.withField(ErrorCode.UPLOAD, "sha1",
+                    "the file's sha1 is " + digest.sha1() + ", not " + upload.sha1() + " as declared").toException());
+        }
+        return Future.succeededFuture(digest);
+    }
+
+    /** A writer failure (disk full, too large) explains a broken pipe better than the pipe's own error. */
+    private static Throwable unwrap(Throwable err, BlobWriter writer) {
+        Throwable w = writer.failure();
+        if (w != null && !(w.getMessage() != null && w.getMessage().equals("write aborted"))) {
+            return w;
+        }
+        if (err instanceof io.imgfed.protocol.error.ImgapiException) {
+            return err;
+        }
+        return ImgapiError.withField(ErrorCode.UPLOAD, "body", "the upload was interrupted: " + err.getMessage()).toException();
+    }
+
+    /** Abandons every upload in progress (at shutdown): their temp files are deleted, nothing is committed. */
+    public Future<Void> abortAll() {
+        List<Future<Void>> aborts = new java.util.ArrayList<>();
+        for (Slot slot : inFlight.values()) {
+            slot.aborted = true;
+            BlobWriter w = slot.writer;
+            if (w != null) {
+                aborts.add(w.abort());
+            }
+        }
+        return Future.join(aborts).mapEmpty();
+    }
+
+    public int inProgress() {
+        return inFlight.size();
+    }
+
+    /** One upload in progress: set up in steps, so its parts arrive one by one. */
+    private static final class Slot {
+        volatile SpaceReservations.Reservation reservation;
+        volatile BlobWriter writer;
+        volatile boolean aborted;
+    }
+}

@@ -1,0 +1,66 @@
+package io.imgfed.replicator.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** A daemon's whole configuration, validated (SPEC §2). Built by {@link ConfigLoader}. */
+public record ImgfedConfig(
+        String dc,
+        Data data,
+        Listener http,
+        Listener peer,
+        Federation federation,
+        Transfer transfer,
+        Billing billing,
+        Auth auth) {
+
+    /** Where blobs and the catalog live, and how many bytes of image files this DC may keep. */
+    public record Data(Path dir, long capacity, boolean pinHome) {
+    }
+
+    /** One HTTP listener. {@code advertise} is the host:port other DCs use to reach it (peer listener only). */
+    public record Listener(String host, int port, Tls tls, String advertise, Duration idleTimeout, long maxBodyBytes) {
+        public String address() {
+            return advertise != null ? advertise : host + ":" + port;
+        }
+    }
+
+    /** TLS material in PEM files; {@code ca} set means client certificates are required and verified. */
+    public record Tls(Path cert, Path key, Path ca) {
+    }
+
+    public record Federation(
+            String cluster,
+            String host,
+            int port,
+            List<String> members,
+            Map<String, Double> costs,
+            Path trust,
+            Path signingKey,
+            Duration heartbeat,
+            Duration suspectAfter,
+            Duration goneAfter) {
+    }
+
+    public record Transfer(int maxConcurrent, Retry retry, long rateLimit, Duration stallTimeout) {
+    }
+
+    /** Exponential backoff per source: first wait, ceiling, and attempts before a pull is failed. */
+    public record Retry(Duration initial, Duration max, int attempts) {
+    }
+
+    /** {@code kafka} is null when no broker is configured: events then wait in the outbox. */
+    public record Billing(Kafka kafka, Path outbox, long outboxAlarmBytes) {
+    }
+
+    public record Kafka(String bootstrap, String topic) {
+    }
+
+    public enum AuthMode { NONE, SIGNATURE, TOKEN }
+
+    public record Auth(AuthMode mode, Path keys, Path tokens, List<String> operators, boolean allowInsecure,
+            Duration clockSkew) {
+    }
+}

@@ -1,0 +1,35 @@
+package io.imgfed.replicator.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * One daemon's Prometheus registry and the imgfed meters of SPEC §7. Each daemon has its own registry, so
+ * several daemons in one JVM (tests, the demo) never mix their figures.
+ */
+public final class ImgfedMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, Counter> fileRequests = new ConcurrentHashMap<>();
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** {@code imgfed_file_requests_total{cache=hit|miss|joined}}. */
+    public void fileRequest(String cache) {
+        fileRequests.computeIfAbsent(cache, c -> Counter.builder("imgfed.file.requests")
+                .description("GetImageFile answers by how they were served")
+                .tag("cache", c)
+                .register(registry)).increment();
+    }
+
+    /** Registers a gauge read from live state at scrape time. */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+}
