@@ -1,6 +1,21 @@
 package io.imgfed.replicator;
 
+import io.imgfed.federation.Federation;
+import io.imgfed.federation.FederationSettings;
+import io.imgfed.federation.topology.SourceChooser;
+import io.imgfed.federation.topology.ThroughputEstimates;
+import io.imgfed.protocol.federation.DcRecord;
+import io.imgfed.protocol.manifest.Manifest;
 import io.imgfed.replicator.api.ClientApi;
+import io.imgfed.replicator.api.FederationRoutes;
+import io.imgfed.replicator.auth.ForwardedCallers;
+import io.imgfed.replicator.federated.CatalogSink;
+import io.imgfed.replicator.federated.CatalogWatch;
+import io.imgfed.replicator.peer.HomeForwarder;
+import io.imgfed.replicator.peer.PeerApi;
+import io.imgfed.replicator.peer.PeerClient;
+import io.vertx.core.http.HttpClientOptions;
+import java.util.function.Supplier;
 import io.imgfed.replicator.api.Downloads;
 import io.imgfed.replicator.api.HttpListener;
 import io.imgfed.replicator.api.ImageRoutes;
@@ -41,9 +56,20 @@ public final class Daemon {
     private final ImgfedConfig config;
     private final Vertx vertx;
     private final ImgfedMetrics metrics;
+    /** How long deletions of images homed here are re-announced after a restart. */
+    private static final Duration TOMBSTONE_RETENTION = Duration.ofDays(30);
+
     private BlobStore store;
     private Catalog catalog;
+    private CallerResolver callers;
+    private ImageService images;
     private Uploads uploads;
+    private Uploads forwardedUploads;
+    private LocalFiles local;
+    private HttpListener peer;
+    private Federation federation;
+    private SourceChooser sources;
+    private PeerClient peerClient;
     private HttpListener http;
     private volatile boolean stopping;
 
@@ -83,29 +109,99 @@ public final class Daemon {
                 })
                 .compose(c -> {
                     catalog = c;
-                    return startHttp();
-                });
+                    buildServices();
+                    return startPeer();
+                })
+                .compose(v -> joinFederation())
+                .compose(v -> startHttp());
+    }
+
+    private void buildServices() {
+        callers = new DatacenterCallers();
+        images = new ImageService(catalog, config.dc(), Clock.systemUTC(), store::delete);
+        SpaceReservations space = new SpaceReservations(store, config.data().capacity());
+        uploads = new Uploads(images, callers, store, space);
+        forwardedUploads = new Uploads(images, new ForwardedCallers(), store, space);
+        local = new LocalFiles(store);
+        metrics.gauge("imgfed.store.bytes", "Bytes of image files held in this DC", store::usedBytes);
+        metrics.gauge("imgfed.store.capacity.bytes", "data.capacity: the most bytes of image files this DC keeps",
+                config.data()::capacity);
+    }
+
+    private Future<Void> startPeer() {
+        ImageRoutes forwarded = new ImageRoutes(images, new ForwardedCallers(), Map.of());
+        Router router = new PeerApi(config.dc()).router(vertx, forwarded, config.peer().maxBodyBytes(),
+                forwardedUploads::handle, r -> { });
+        return HttpListener.start(vertx, listenerOptions(config.peer()), router, 1).map(l -> {
+            peer = l;
+            return null;
+        });
+    }
+
+    private String peerAddress() {
+        return config.peer().advertise() != null ? config.peer().advertise() : config.peer().host() + ":" + peer.port();
+    }
+
+    private Future<Void> joinFederation() {
+        ImgfedConfig.Federation f = config.federation();
+        FederationSettings settings = new FederationSettings(config.dc(), f.cluster(), f.host(), f.port(), f.members(),
+                f.costs(), f.heartbeat(), f.suspectAfter(), f.goneAfter(), config.data().dir().resolve("federation"));
+        long startedAt = System.currentTimeMillis();
+        String peerAddress = peerAddress();
+        Supplier<DcRecord> heartbeat = () -> new DcRecord(config.dc(), peerAddress, Version.get(), startedAt,
+                store.count(), store.usedBytes(), catalog.countHomedAt(config.dc()));
+        CatalogSink sink = new CatalogSink(catalog, config.dc(), store::delete);
+        return Federation.join(vertx, settings, metrics.registry(), heartbeat, sink).compose(fed -> {
+            federation = fed;
+            sources = new SourceChooser(settings, fed.directory(), fed.availability(), new ThroughputEstimates());
+            catalog.addListener((before, after) -> {
+                if (after != null && after.homeDc().equals(config.dc())) {
+                    fed.manifests().publish(after);
+                } else if (after == null && before.homeDc().equals(config.dc())) {
+                    fed.manifests().publishTombstone(before.uuid(), System.currentTimeMillis());
+                }
+            });
+            store.addListener(new BlobStore.Listener() {
+                @Override
+                public void added(String sha1, long size) {
+                    fed.availability().present(sha1, size);
+                }
+
+                @Override
+                public void removed(String sha1) {
+                    fed.availability().absent(sha1);
+                }
+            });
+            for (Manifest m : catalog.all()) {
+                if (m.homeDc().equals(config.dc())) {
+                    fed.manifests().publish(m);
+                }
+            }
+            store.list().forEach(b -> fed.availability().present(b.sha1(), b.size()));
+            long since = System.currentTimeMillis() - TOMBSTONE_RETENTION.toMillis();
+            return catalog.deletionsSince(since).map(deletions -> {
+                deletions.forEach(d -> fed.manifests().publishTombstone(d.uuid(), d.deletedAtMillis()));
+                fed.announce();
+                return null;
+            });
+        });
     }
 
     private Future<Void> startHttp() {
-        ImgfedConfig.Data data = config.data();
-        CallerResolver callers = new DatacenterCallers();
-        ImageService images = new ImageService(catalog, config.dc(), Clock.systemUTC(), store::delete);
-        SpaceReservations space = new SpaceReservations(store, data.capacity());
-        uploads = new Uploads(images, callers, store, space);
-        LocalFiles local = new LocalFiles(store);
         Downloads downloads = new Downloads(images, callers, local, config.dc(), null, metrics::fileRequest);
-
-        metrics.gauge("imgfed.store.bytes", "Bytes of image files held in this DC", store::usedBytes);
-        metrics.gauge("imgfed.store.capacity.bytes", "data.capacity: the most bytes of image files this DC keeps",
-                data::capacity);
-
         Readiness readiness = new Readiness(vertx, 2000)
                 .addProbe("store", store::checkWritable)
-                .addProbe("catalog", catalog::ping);
+                .addProbe("catalog", catalog::ping)
+                .add("federation", () -> Future.succeededFuture(federation.joined()
+                        ? Readiness.Result.pass() : Readiness.Result.fail("not joined to the federation cluster")));
+        CatalogWatch watch = new CatalogWatch(vertx, catalog);
+        peerClient = new PeerClient(vertx, new HttpClientOptions());
+        HomeForwarder forwarder = new HomeForwarder(catalog, callers, federation.directory(), peerClient, watch, config.dc());
 
         Router router = ClientApi.router(vertx);
         new OpsRoutes(config.dc(), Version.get(), readiness, metrics.registry()).mount(router);
+        new FederationRoutes(federation, catalog, callers, sources).mount(router);
+        forwarder.mount(router);
         new ImageRoutes(images, callers, Map.of()).mount(router, config.http().maxBodyBytes());
         router.put("/images/:uuid/file").handler(uploads::handle);
         router.get("/images/:uuid/file").handler(downloads::handle);
@@ -162,6 +258,14 @@ public final class Daemon {
         return store;
     }
 
+    public Federation federation() {
+        return federation;
+    }
+
+    public int peerPort() {
+        return peer == null ? -1 : peer.port();
+    }
+
     /**
      * Stops the daemon: uploads in progress are abandoned (their temp files deleted), the listener stops
      * accepting and lets other requests finish briefly, then the catalog and store are closed.
@@ -171,10 +275,19 @@ public final class Daemon {
             return Future.succeededFuture();
         }
         stopping = true;
-        Future<Void> aborted = uploads == null ? Future.succeededFuture() : uploads.abortAll();
+        Future<Void> aborted = Future.join(
+                uploads == null ? Future.succeededFuture() : uploads.abortAll(),
+                forwardedUploads == null ? Future.succeededFuture() : forwardedUploads.abortAll()).mapEmpty();
         return aborted
                 .transform(ar -> http == null ? Future.<Void>succeededFuture() : http.shutdown(SHUTDOWN_GRACE))
+                .transform(ar -> peer == null ? Future.<Void>succeededFuture() : peer.shutdown(SHUTDOWN_GRACE))
                 .transform(ar -> {
+                    if (peerClient != null) {
+                        peerClient.close();
+                    }
+                    if (federation != null) {
+                        federation.close();
+                    }
                     if (catalog != null) {
                         catalog.close();
                     }

@@ -41,14 +41,16 @@ public final class Catalog implements AutoCloseable {
     }
 
     private final Vertx vertx;
+    private final String dc;
     private final ExecutorService writer;
     private final CatalogDb db;
     private final ImageIndex index = new ImageIndex();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private Catalog(Vertx vertx, ExecutorService writer, CatalogDb db) {
+    private Catalog(Vertx vertx, String dc, ExecutorService writer, CatalogDb db) {
         this.vertx = vertx;
+        this.dc = dc;
         this.writer = writer;
         this.db = db;
     }
@@ -66,7 +68,7 @@ public final class Catalog implements AutoCloseable {
             try {
                 Files.createDirectories(dataDir);
                 CatalogDb db = CatalogDb.open(dataDir.resolve("catalog.db"));
-                Catalog c = new Catalog(vertx, writer, db);
+                Catalog c = new Catalog(vertx, dc, writer, db);
                 List<Manifest> all = db.loadAll();
                 all.forEach(c.index::put);
                 LOG.info("catalog loaded: {} image(s)", all.size());
@@ -101,6 +103,27 @@ public final class Catalog implements AutoCloseable {
         return index.imagesWithFile(sha1);
     }
 
+    /** How many images have this DC as their home. */
+    public long countHomedAt(String homeDc) {
+        long n = 0;
+        for (Manifest m : index.all()) {
+            if (m.homeDc().equals(homeDc)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** A deletion of an image homed here: its uuid and when. */
+    public record Deletion(String uuid, long deletedAtMillis) {
+    }
+
+    /** Deletions of images homed here since a time, to announce again after a restart. */
+    public Future<List<Deletion>> deletionsSince(long sinceMillis) {
+        return onWriter(() -> db.tombstonesSince(sinceMillis).stream()
+                .map(t -> new Deletion(t.uuid(), t.deletedAtMillis())).toList());
+    }
+
     public void addListener(Listener l) {
         listeners.add(l);
     }
@@ -118,7 +141,7 @@ public final class Catalog implements AutoCloseable {
                 return after;
             }
             if (after == null) {
-                db.delete(uuid);
+                db.delete(uuid, before.homeDc().equals(dc), System.currentTimeMillis());
                 index.remove(uuid);
             } else {
                 if (!after.uuid().equals(uuid)) {

@@ -25,6 +25,12 @@ final class CatalogDb implements AutoCloseable {
     private final Connection conn;
     private final PreparedStatement upsert;
     private final PreparedStatement delete;
+    private final PreparedStatement addTombstone;
+    private final PreparedStatement dropTombstone;
+
+    /** A deletion of an image homed here, remembered so it can be announced again after a federation restart. */
+    record Tombstone(String uuid, long deletedAtMillis) {
+    }
 
     private CatalogDb(Connection conn) throws SQLException {
         this.conn = conn;
@@ -33,6 +39,9 @@ final class CatalogDb implements AutoCloseable {
                         + "ON CONFLICT(uuid) DO UPDATE SET home_dc = excluded.home_dc, body = excluded.body, "
                         + "updated_at = excluded.updated_at");
         this.delete = conn.prepareStatement("DELETE FROM images WHERE uuid = ?");
+        this.addTombstone = conn.prepareStatement(
+                "INSERT OR REPLACE INTO tombstones(uuid, deleted_at) VALUES(?, ?)");
+        this.dropTombstone = conn.prepareStatement("DELETE FROM tombstones WHERE uuid = ?");
     }
 
     static CatalogDb open(Path file) throws SQLException {
@@ -43,6 +52,7 @@ final class CatalogDb implements AutoCloseable {
             s.execute("PRAGMA busy_timeout=5000");
             s.execute("CREATE TABLE IF NOT EXISTS images ("
                     + "uuid TEXT PRIMARY KEY, home_dc TEXT NOT NULL, body TEXT NOT NULL, updated_at INTEGER NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS tombstones (uuid TEXT PRIMARY KEY, deleted_at INTEGER NOT NULL)");
         } catch (SQLException e) {
             c.close();
             throw e;
@@ -66,16 +76,60 @@ final class CatalogDb implements AutoCloseable {
     }
 
     void upsert(Manifest m) throws SQLException {
-        upsert.setString(1, m.uuid());
-        upsert.setString(2, m.homeDc());
-        upsert.setString(3, new String(Json.bytes(m.toStoredJson()), StandardCharsets.UTF_8));
-        upsert.setLong(4, System.currentTimeMillis());
-        upsert.executeUpdate();
+        inTransaction(() -> {
+            upsert.setString(1, m.uuid());
+            upsert.setString(2, m.homeDc());
+            upsert.setString(3, new String(Json.bytes(m.toStoredJson()), StandardCharsets.UTF_8));
+            upsert.setLong(4, System.currentTimeMillis());
+            upsert.executeUpdate();
+            dropTombstone.setString(1, m.uuid());
+            dropTombstone.executeUpdate();
+        });
     }
 
-    void delete(String uuid) throws SQLException {
-        delete.setString(1, uuid);
-        delete.executeUpdate();
+    /** Deletes an image; with {@code tombstone} (images homed here) its deletion is remembered, atomically. */
+    void delete(String uuid, boolean tombstone, long nowMillis) throws SQLException {
+        inTransaction(() -> {
+            delete.setString(1, uuid);
+            delete.executeUpdate();
+            if (tombstone) {
+                addTombstone.setString(1, uuid);
+                addTombstone.setLong(2, nowMillis);
+                addTombstone.executeUpdate();
+            }
+        });
+    }
+
+    /** Deletions of images homed here since a time, oldest first. */
+    List<Tombstone> tombstonesSince(long sinceMillis) throws SQLException {
+        List<Tombstone> out = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT uuid, deleted_at FROM tombstones WHERE deleted_at >= ? ORDER BY deleted_at")) {
+            ps.setLong(1, sinceMillis);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Tombstone(rs.getString(1), rs.getLong(2)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private interface SqlWork {
+        void run() throws SQLException;
+    }
+
+    private void inTransaction(SqlWork work) throws SQLException {
+        conn.setAutoCommit(false);
+        try {
+            work.run();
+            conn.commit();
+        } catch (SQLException | RuntimeException e) {
+            conn.rollback();
+            throw e;
+        } finally {
+            conn.setAutoCommit(true);
+        }
     }
 
     void ping() throws SQLException {
@@ -88,6 +142,8 @@ final class CatalogDb implements AutoCloseable {
     public void close() throws SQLException {
         upsert.close();
         delete.close();
+        addTombstone.close();
+        dropTombstone.close();
         conn.close();
     }
 }

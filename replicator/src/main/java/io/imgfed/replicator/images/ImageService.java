@@ -153,6 +153,7 @@ public final class ImageService {
 
     /** Fails unless a file may still be added to this image; checked before any byte is read. */
     public void checkFileMutable(Manifest current) {
+        requireHome(current);
         if (current.file() != null) {
             throw new ImgapiError(ErrorCode.IMAGE_FILES_IMMUTABLE, "image " + current.uuid() + " already has a file; files are immutable")
                     .toException();
@@ -200,8 +201,20 @@ public final class ImageService {
                 throw new ImgapiError(ErrorCode.NOT_IMAGE_OWNER,
                         "account " + caller.account() + " does not own image " + uuid).toException();
             }
+            requireHome(current);
             return mutation.apply(current);
         });
+    }
+
+    /**
+     * An image is changed only in its home DC; other DCs forward. Reaching this with a foreign image means the
+     * forwarder's view was stale, which a retry fixes.
+     */
+    private void requireHome(Manifest current) {
+        if (!current.homeDc().equals(dc)) {
+            throw new ImgapiError(ErrorCode.SERVICE_UNAVAILABLE, "image " + current.uuid() + " is homed in DC "
+                    + current.homeDc() + ", not " + dc + "; send changes to its home DC", List.of(), 1).toException();
+        }
     }
 
     private void checkOrigin(ObjectNode fields) {

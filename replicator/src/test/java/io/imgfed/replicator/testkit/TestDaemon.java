@@ -37,7 +37,10 @@ public final class TestDaemon implements AutoCloseable {
         }
     }
 
-    /** A config from YAML with test defaults: DC "test", the given data dir, and port 0 (free) for listeners. */
+    /**
+     * A config from YAML with test defaults: DC "test", the given data dir, port 0 (free) for the listeners and
+     * a free port for the federation member.
+     */
     public static ImgfedConfig config(Path dataDir, String yaml) {
         try {
             ObjectNode tree = yaml.isBlank() ? new YAMLMapper().createObjectNode() : (ObjectNode) new YAMLMapper().readTree(yaml);
@@ -47,6 +50,10 @@ public final class TestDaemon implements AutoCloseable {
             ObjectNode data = tree.has("data") ? (ObjectNode) tree.get("data") : tree.putObject("data");
             if (!data.has("dir")) {
                 data.put("dir", dataDir.toString());
+            }
+            ObjectNode fed = tree.has("federation") ? (ObjectNode) tree.get("federation") : tree.putObject("federation");
+            if (!fed.has("port")) {
+                fed.put("port", FreePorts.next());
             }
             for (String listener : new String[] {"http", "peer"}) {
                 ObjectNode l = tree.has(listener) ? (ObjectNode) tree.get(listener) : tree.putObject(listener);

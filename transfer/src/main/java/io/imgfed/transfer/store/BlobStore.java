@@ -15,12 +15,14 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +52,14 @@ public final class BlobStore implements AutoCloseable {
     private final Path tmp;
     private final ExecutorService ioPool;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+    /** Told after a blob became visible or was removed (on an I/O thread; keep it short). */
+    public interface Listener {
+        void added(String sha1, long size);
+
+        void removed(String sha1);
+    }
     private final AtomicLong usedBytes = new AtomicLong();
 
     private static final class Entry {
@@ -160,8 +170,13 @@ public final class BlobStore implements AutoCloseable {
                 usedBytes.addAndGet(-previous.size);
             }
             usedBytes.addAndGet(digest.size());
+            listeners.forEach(l -> l.added(sha1, digest.size()));
             return new BlobInfo(sha1, digest.size(), now);
         });
+    }
+
+    public void addListener(Listener l) {
+        listeners.add(l);
     }
 
     public boolean contains(String sha1) {
@@ -227,6 +242,7 @@ public final class BlobStore implements AutoCloseable {
             return Future.succeededFuture(false);
         }
         usedBytes.addAndGet(-e.size);
+        listeners.forEach(l -> l.removed(sha1));
         return blocking(() -> {
             Files.deleteIfExists(blobPath(sha1));
             return true;

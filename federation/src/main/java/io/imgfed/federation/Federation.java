@@ -1,0 +1,167 @@
+package io.imgfed.federation;
+
+import io.imgfed.federation.board.FederationNode;
+import io.imgfed.federation.board.RecordBoard;
+import io.imgfed.federation.board.VersionClock;
+import io.imgfed.federation.gossip.AvailabilityGossip;
+import io.imgfed.federation.gossip.ManifestGossip;
+import io.imgfed.federation.liveness.DcDirectory;
+import io.imgfed.federation.trust.PinnedKeys;
+import io.imgfed.federation.trust.SigningIdentity;
+import io.imgfed.federation.trust.TrustPolicy;
+import io.imgfed.protocol.federation.DcRecord;
+import io.imgfed.protocol.federation.MalformedRecordException;
+import io.imgfed.protocol.federation.RecordKind;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This DC's membership in the federation: the Hazelcast member, the signed record board, liveness of the
+ * other DCs, and the gossip of manifests and availability.
+ *
+ * <p>Started in two steps: {@link #join} connects and wires everything; the daemon then publishes what it
+ * owns (home manifests, files held) and calls {@link #announce()}, which starts listening to the board. In
+ * that order, a record of this DC left on the board from before a restart is recognised as stale.
+ */
+public final class Federation implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Federation.class);
+
+    private final FederationSettings settings;
+    private final FederationNode node;
+    private final RecordBoard board;
+    private final DcDirectory directory;
+    private final ManifestGossip manifests;
+    private final AvailabilityGossip availability;
+    private final FederationMetrics metrics;
+    private final Supplier<DcRecord> heartbeat;
+    private final ScheduledExecutorService timer;
+    private volatile boolean announced;
+
+    private Federation(FederationSettings settings, FederationNode node, RecordBoard board, DcDirectory directory,
+            ManifestGossip manifests, AvailabilityGossip availability, FederationMetrics metrics,
+            Supplier<DcRecord> heartbeat) {
+        this.settings = settings;
+        this.node = node;
+        this.board = board;
+        this.directory = directory;
+        this.manifests = manifests;
+        this.availability = availability;
+        this.metrics = metrics;
+        this.heartbeat = heartbeat;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "imgfed-heartbeat-" + settings.dc());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Joins the federation cluster (blocking work runs off the event loop) and wires the gossip. Nothing is
+     * received until {@link #announce()}.
+     *
+     * @param heartbeat this DC's current summary, published every heartbeat interval
+     * @param sink where manifests of images homed elsewhere go
+     */
+    public static Future<Federation> join(Vertx vertx, FederationSettings settings, MeterRegistry registry,
+            Supplier<DcRecord> heartbeat, ManifestGossip.Sink sink) {
+        return vertx.executeBlocking(() -> {
+            SigningIdentity identity = SigningIdentity.loadOrGenerate(settings.dc(), settings.stateDir());
+            TrustPolicy trust = PinnedKeys.load(settings.stateDir(), identity);
+            FederationMetrics metrics = new FederationMetrics(registry);
+            FederationNode node = FederationNode.start(settings);
+            try {
+                RecordBoard board = new RecordBoard(node.board(), identity, trust, new VersionClock(), metrics);
+                DcDirectory directory = new DcDirectory(settings.dc(), settings.suspectAfter(), settings.goneAfter(),
+                        System::nanoTime, heartbeat);
+                board.on(RecordKind.DC, (r, payload) -> {
+                    DcRecord d = DcRecord.fromPayload(payload);
+                    if (!d.dc().equals(r.dc())) {
+                        throw new MalformedRecordException("DC " + r.dc() + " sent a heartbeat for " + d.dc());
+                    }
+                    directory.heard(d, r.publishedAtMillis());
+                });
+                ManifestGossip manifests = new ManifestGossip(board, settings.dc(), sink);
+                AvailabilityGossip availability = new AvailabilityGossip(board, settings.dc());
+                Federation f = new Federation(settings, node, board, directory, manifests, availability, metrics, heartbeat);
+                metrics.gauge("imgfed.federation.members", "DCs of the federation alive now, this one included",
+                        directory::aliveCount);
+                metrics.gauge("imgfed.manifest.conflicts", "Images published by more than one DC", manifests::conflictCount);
+                node.onTopologyChange(board::resync);
+                return f;
+            } catch (RuntimeException e) {
+                node.close();
+                throw e;
+            }
+        });
+    }
+
+    /** Starts receiving and heartbeating; call after publishing this DC's own state. */
+    public void announce() {
+        if (announced) {
+            return;
+        }
+        announced = true;
+        publishHeartbeat();
+        board.start();
+        long beat = settings.heartbeat().toMillis();
+        timer.scheduleAtFixedRate(this::publishHeartbeat, beat, beat, TimeUnit.MILLISECONDS);
+        long tick = Math.max(100, Math.min(beat, settings.suspectAfter().toMillis() / 4));
+        timer.scheduleAtFixedRate(directory::evaluateAll, tick, tick, TimeUnit.MILLISECONDS);
+        LOG.info("DC {} announced to the federation", settings.dc());
+    }
+
+    private void publishHeartbeat() {
+        try {
+            board.publish(RecordKind.DC, "", heartbeat.get().toPayload());
+        } catch (RuntimeException e) {
+            LOG.warn("heartbeat not published: {}", e.toString());
+        }
+    }
+
+    public FederationSettings settings() {
+        return settings;
+    }
+
+    public DcDirectory directory() {
+        return directory;
+    }
+
+    public ManifestGossip manifests() {
+        return manifests;
+    }
+
+    public AvailabilityGossip availability() {
+        return availability;
+    }
+
+    public FederationMetrics metrics() {
+        return metrics;
+    }
+
+    public RecordBoard board() {
+        return board;
+    }
+
+    /** Whether this DC is a running member of the federation cluster; for readiness. */
+    public boolean joined() {
+        return announced && node.running();
+    }
+
+    public int clusterMembers() {
+        return node.memberCount();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        board.close();
+        node.close();
+    }
+}

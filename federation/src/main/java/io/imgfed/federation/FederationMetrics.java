@@ -1,0 +1,59 @@
+package io.imgfed.federation;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/** The federation's meters of SPEC §7: rejected records by reason, gossip lag, live members. */
+public final class FederationMetrics {
+    private final MeterRegistry registry;
+    private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final Timer gossipLag;
+
+    public FederationMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.gossipLag = Timer.builder("imgfed.gossip.lag")
+                .description("Time from a record's publication by its DC to its arrival here")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+        // Present from the start, so a dashboard shows 0 rather than nothing.
+        for (String reason : new String[] {"malformed", "bad_signature", "unknown_key", "key_mismatch"}) {
+            counter(reason);
+        }
+    }
+
+    /** {@code imgfed_records_rejected_total{reason}}. */
+    public void rejected(String reason) {
+        counter(reason).increment();
+    }
+
+    public double rejectedCount(String reason) {
+        return counter(reason).count();
+    }
+
+    private Counter counter(String reason) {
+        return rejected.computeIfAbsent(reason, r -> Counter.builder("imgfed.records.rejected")
+                .description("Gossiped records dropped because they did not verify")
+                .tag("reason", r)
+                .register(registry));
+    }
+
+    public void lag(Duration lag) {
+        gossipLag.record(lag.isNegative() ? Duration.ZERO : lag);
+    }
+
+    public Timer gossipLag() {
+        return gossipLag;
+    }
+
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+}

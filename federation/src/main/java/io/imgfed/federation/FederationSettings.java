@@ -1,0 +1,32 @@
+package io.imgfed.federation;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the federation layer needs to know about this DC: its name, where to join, whom to trust, and how
+ * quickly to judge others dead.
+ *
+ * @param costs relative cost of pulling from each DC (lower is preferred; unlisted DCs cost {@link #DEFAULT_COST})
+ * @param stateDir where the signing key and pinned keys of other DCs are kept
+ */
+public record FederationSettings(
+        String dc,
+        String cluster,
+        String host,
+        int port,
+        List<String> members,
+        Map<String, Double> costs,
+        Duration heartbeat,
+        Duration suspectAfter,
+        Duration goneAfter,
+        Path stateDir) {
+
+    public static final double DEFAULT_COST = 1.0;
+
+    public double costOf(String otherDc) {
+        return costs.getOrDefault(otherDc, DEFAULT_COST);
+    }
+}

@@ -1,0 +1,140 @@
+package io.imgfed.federation.board;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MergePolicyConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.replicatedmap.ReplicatedMap;
+import com.hazelcast.spi.merge.LatestUpdateMergePolicy;
+import io.imgfed.federation.FederationSettings;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This DC's Hazelcast member: joins the federation's cluster over TCP (no multicast) and holds the board,
+ * a replicated map every member keeps a full copy of. Tells listeners when the membership changes or a
+ * healed partition was merged, the moments a DC must re-announce what it owns.
+ */
+public final class FederationNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FederationNode.class);
+    public static final String BOARD = "imgfed.board";
+
+    private final HazelcastInstance hz;
+    private final List<Runnable> topologyListeners = new CopyOnWriteArrayList<>();
+
+    private FederationNode(HazelcastInstance hz) {
+        this.hz = hz;
+    }
+
+    /** Starts and joins; blocking (call it off the event loop). */
+    public static FederationNode start(FederationSettings s) {
+        long t0 = System.nanoTime();
+        HazelcastInstance hz = Hazelcast.newHazelcastInstance(config(s));
+        FederationNode node = new FederationNode(hz);
+        hz.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent e) {
+                LOG.info("federation member joined: {} (dc {})", e.getMember().getAddress(), e.getMember().getAttribute("dc"));
+                node.topologyChanged();
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent e) {
+                LOG.info("federation member left: {} (dc {})", e.getMember().getAddress(), e.getMember().getAttribute("dc"));
+                node.topologyChanged();
+            }
+        });
+        hz.getLifecycleService().addLifecycleListener(e -> {
+            if (e.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                LOG.info("federation partition healed: merged into the larger cluster");
+                node.topologyChanged();
+            }
+        });
+        LOG.info("joined federation cluster '{}' as {} with {} member(s) in {} ms", s.cluster(),
+                hz.getCluster().getLocalMember().getAddress(), hz.getCluster().getMembers().size(),
+                (System.nanoTime() - t0) / 1_000_000);
+        return node;
+    }
+
+    static Config config(FederationSettings s) {
+        Config cfg = new Config();
+        cfg.setClusterName(s.cluster());
+        cfg.setInstanceName("imgfed-" + s.dc() + "-" + UUID.randomUUID());
+        cfg.setProperty("hazelcast.logging.type", "slf4j");
+        cfg.setProperty("hazelcast.phone.home.enabled", "false");
+        cfg.setProperty("hazelcast.shutdownhook.enabled", "false");
+        // Join at once: the default waits seconds for members that may never come.
+        cfg.setProperty("hazelcast.wait.seconds.before.join", "0");
+        cfg.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+        // Split off an unreachable member as fast as imgfed itself calls a DC gone, and heal as soon as it is back.
+        cfg.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+        cfg.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(Math.max(3, s.goneAfter().toSeconds())));
+        cfg.setProperty("hazelcast.merge.first.run.delay.seconds", "2");
+        cfg.setProperty("hazelcast.merge.next.run.delay.seconds", "2");
+        cfg.setProperty("hazelcast.partition.count", "31");
+        cfg.setProperty("hazelcast.local.localAddress", s.host());
+        cfg.setProperty("hazelcast.socket.bind.any", "false");
+        cfg.getMemberAttributeConfig().setAttribute("dc", s.dc());
+        cfg.getJetConfig().setEnabled(false);
+
+        NetworkConfig net = cfg.getNetworkConfig();
+        net.setPort(s.port()).setPortAutoIncrement(false);
+        net.getInterfaces().setEnabled(true).addInterface(s.host());
+        JoinConfig join = net.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2).setMembers(s.members());
+
+        cfg.getReplicatedMapConfig(BOARD)
+                .setInMemoryFormat(InMemoryFormat.BINARY)
+                // A member answers from a complete copy, never a half-filled one.
+                .setAsyncFillup(false)
+                .setMergePolicyConfig(new MergePolicyConfig(LatestUpdateMergePolicy.class.getName(), 1000));
+        return cfg;
+    }
+
+    public ReplicatedMap<String, byte[]> board() {
+        return hz.getReplicatedMap(BOARD);
+    }
+
+    /** Called (on a Hazelcast thread) after members joined or left or a partition merged. */
+    public void onTopologyChange(Runnable listener) {
+        topologyListeners.add(listener);
+    }
+
+    private void topologyChanged() {
+        for (Runnable r : topologyListeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.error("topology listener failed", e);
+            }
+        }
+    }
+
+    public int memberCount() {
+        return hz.getLifecycleService().isRunning() ? hz.getCluster().getMembers().size() : 0;
+    }
+
+    public boolean running() {
+        return hz.getLifecycleService().isRunning();
+    }
+
+    @Override
+    public void close() {
+        try {
+            hz.shutdown();
+        } catch (RuntimeException e) {
+            LOG.warn("leaving the federation cluster: {}", e.toString());
+        }
+    }
+}

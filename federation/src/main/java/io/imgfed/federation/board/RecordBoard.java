@@ -1,0 +1,442 @@
+package io.imgfed.federation.board;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.EntryListener;
+import com.hazelcast.map.MapEvent;
+import com.hazelcast.replicatedmap.ReplicatedMap;
+import io.imgfed.federation.FederationMetrics;
+import io.imgfed.federation.trust.SigningIdentity;
+import io.imgfed.federation.trust.TrustPolicy;
+import io.imgfed.protocol.federation.KeyRecord;
+import io.imgfed.protocol.federation.MalformedRecordException;
+import io.imgfed.protocol.federation.RecordKind;
+import io.imgfed.protocol.federation.SignedRecord;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The federation's shared board of signed records. Publishing signs a fact with this DC's key and a new
+ * version; receiving decodes, checks that the record sits under its own key, verifies its signature with the
+ * key trusted for its DC, keeps it only if newer than what was accepted, and hands it to the handler of its
+ * kind. Everything else is dropped and counted in {@code imgfed_records_rejected_total}.
+ *
+ * <p>All receiving runs on one thread, in arrival order, so handlers need no locking among themselves.
+ */
+public final class RecordBoard implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RecordBoard.class);
+    /** How long a record may wait for its DC's key before it counts as signed by an unknown key. */
+    private static final long UNKNOWN_KEY_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final int REJECTION_MEMORY = 10_000;
+
+    /**
+     * Told about a record in this DC's name that this DC does not publish now (left from before a restart):
+     * the owner of the kind decides what to publish in its place.
+     */
+    @FunctionalInterface
+    public interface UnclaimedHandler {
+        void unclaimed(String id);
+    }
+
+    /** Receives verified, newer records of one kind from other DCs (on the board thread). */
+    @FunctionalInterface
+    public interface Handler {
+        void accept(SignedRecord record, JsonNode payload) throws MalformedRecordException;
+    }
+
+    private final ReplicatedMap<String, byte[]> map;
+    private final SigningIdentity self;
+    private final TrustPolicy trust;
+    private final VersionClock clock;
+    private final FederationMetrics metrics;
+    private final ExecutorService receiver;
+    private final ExecutorService publisher;
+    private final ScheduledExecutorService timer;
+    private final Map<RecordKind, List<Handler>> handlers = new EnumMap<>(RecordKind.class);
+    private final Map<RecordKind, UnclaimedHandler> unclaimedHandlers = new EnumMap<>(RecordKind.class);
+    private final Map<String, Long> accepted = new HashMap<>();
+    private final Map<String, Pending> pending = new HashMap<>();
+    private final Map<String, Boolean> rejectedValues = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REJECTION_MEMORY;
+        }
+    };
+    private final Map<String, byte[]> published = new ConcurrentHashMap<>();
+    private final List<Runnable> rescanListeners = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+    private java.util.UUID listenerId;
+
+    private record Pending(byte[] value, long firstSeenNanos) {
+    }
+
+    public RecordBoard(ReplicatedMap<String, byte[]> map, SigningIdentity self, TrustPolicy trust, VersionClock clock,
+            FederationMetrics metrics) {
+        this.map = map;
+        this.self = self;
+        this.trust = trust;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.receiver = Executors.newSingleThreadExecutor(r -> daemonThread(r, "imgfed-board-" + self.dc()));
+        this.publisher = Executors.newSingleThreadExecutor(r -> daemonThread(r, "imgfed-publish-" + self.dc()));
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemonThread(r, "imgfed-board-timer-" + self.dc()));
+    }
+
+    private static Thread daemonThread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Registers a handler; do this before {@link #start()}. */
+    public synchronized void on(RecordKind kind, Handler handler) {
+        handlers.computeIfAbsent(kind, k -> new CopyOnWriteArrayList<>()).add(handler);
+    }
+
+    /** Registers who decides about this DC's leftover records of a kind; do this before {@link #start()}. */
+    public synchronized void onUnclaimed(RecordKind kind, UnclaimedHandler handler) {
+        unclaimedHandlers.put(kind, handler);
+    }
+
+    /** Called on the board thread after every full rescan (start, merge, membership change). */
+    public void onRescan(Runnable r) {
+        rescanListeners.add(r);
+    }
+
+    /** Listens to the board, announces this DC's key and reads every record already on it. */
+    public void start() {
+        listenerId = map.addEntryListener(new EntryListener<>() {
+            @Override
+            public void entryAdded(EntryEvent<String, byte[]> e) {
+                submit(() -> receive(e.getKey(), e.getValue()));
+            }
+
+            @Override
+            public void entryUpdated(EntryEvent<String, byte[]> e) {
+                submit(() -> receive(e.getKey(), e.getValue()));
+            }
+
+            @Override
+            public void entryRemoved(EntryEvent<String, byte[]> e) {
+                submit(() -> removed(e.getKey()));
+            }
+
+            @Override
+            public void entryEvicted(EntryEvent<String, byte[]> e) {
+                submit(() -> removed(e.getKey()));
+            }
+
+            @Override
+            public void entryExpired(EntryEvent<String, byte[]> e) {
+                submit(() -> removed(e.getKey()));
+            }
+
+            @Override
+            public void mapCleared(MapEvent e) {
+                submit(RecordBoard.this::reannounce);
+            }
+
+            @Override
+            public void mapEvicted(MapEvent e) {
+                submit(RecordBoard.this::reannounce);
+            }
+        });
+        publish(RecordKind.KEY, "", self.keyRecord().toPayload());
+        rescan();
+        timer.scheduleWithFixedDelay(() -> submit(this::expirePending), 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(() -> submit(this::reannounce), 10, 10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Signs and publishes a record of this DC (on the publisher thread, in call order). The record replaces
+     * this DC's previous record under the same key.
+     */
+    public void publish(RecordKind kind, String id, byte[] payload) {
+        long now = System.currentTimeMillis();
+        SignedRecord r = SignedRecord.sign(kind, self.dc(), id, clock.next(), now, payload, self.privateKey());
+        byte[] bytes = r.encode();
+        String key = r.boardKey();
+        published.put(key, bytes);
+        try {
+            publisher.execute(() -> {
+                if (closed) {
+                    return;
+                }
+                try {
+                    // Only the newest publication under a key is worth sending.
+                    if (published.get(key) == bytes) {
+                        map.put(key, bytes);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("publishing {} failed (will be re-announced): {}", key, e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Full re-read of the board and re-announcement of this DC's records; after merges and membership changes. */
+    public void resync() {
+        submit(() -> {
+            reannounce();
+            rescan();
+        });
+    }
+
+    private void submit(Runnable task) {
+        if (closed) {
+            return;
+        }
+        try {
+            receiver.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.error("board processing failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Puts back any record of ours the board lost or that someone overwrote. */
+    private void reannounce() {
+        int fixed = 0;
+        for (Map.Entry<String, byte[]> e : published.entrySet()) {
+            byte[] onBoard = map.get(e.getKey());
+            if (!Arrays.equals(onBoard, e.getValue())) {
+                byte[] mine = e.getValue();
+                publisher.execute(() -> {
+                    if (!closed && published.get(e.getKey()) == mine) {
+                        map.put(e.getKey(), mine);
+                    }
+                });
+                fixed++;
+            }
+        }
+        if (fixed > 0) {
+            LOG.info("re-announced {} record(s) missing from or overwritten on the board", fixed);
+        }
+    }
+
+    private void rescan() {
+        List<Map.Entry<String, byte[]>> entries = new ArrayList<>(map.entrySet());
+        // Keys first, so that every other record finds its DC's key already trusted.
+        entries.sort((a, b) -> Boolean.compare(!a.getKey().startsWith("k/"), !b.getKey().startsWith("k/")));
+        for (Map.Entry<String, byte[]> e : entries) {
+            receive(e.getKey(), e.getValue());
+        }
+        for (Runnable r : rescanListeners) {
+            r.run();
+        }
+    }
+
+    private void removed(String key) {
+        if (published.containsKey(key)) {
+            reannounce();
+        }
+    }
+
+    private void receive(String boardKey, byte[] value) {
+        if (value == null) {
+            return;
+        }
+        byte[] mine = published.get(boardKey);
+        if (mine != null) {
+            if (!Arrays.equals(mine, value)) {
+                // Someone wrote over a record only this DC may publish.
+                rejectOnce(boardKey, value, "bad_signature");
+                reannounce();
+            }
+            return;
+        }
+        SignedRecord r;
+        try {
+            r = SignedRecord.decode(value);
+        } catch (MalformedRecordException e) {
+            rejectOnce(boardKey, value, "malformed");
+            return;
+        }
+        if (!r.boardKey().equals(boardKey)) {
+            rejectOnce(boardKey, value, "malformed");
+            return;
+        }
+        if (r.dc().equals(self.dc())) {
+            // A record in this DC's name that this DC does not publish now: left from before a restart, or forged.
+            if (!r.verify(self.publicKey())) {
+                rejectOnce(boardKey, value, "bad_signature");
+            } else {
+                UnclaimedHandler h = unclaimedHandlers.get(r.kind());
+                if (h != null) {
+                    h.unclaimed(r.id());
+                }
+            }
+            return;
+        }
+        Long known = accepted.get(boardKey);
+        if (known != null && known >= r.version()) {
+            return;
+        }
+        PublicKey key;
+        if (r.kind() == RecordKind.KEY) {
+            key = admitKey(r, boardKey, value);
+            if (key == null) {
+                return;
+            }
+        } else {
+            key = trust.keyFor(r.dc());
+            if (key == null) {
+                pending.putIfAbsent(boardKey, new Pending(value, System.nanoTime()));
+                return;
+            }
+            if (!r.verify(key)) {
+                rejectOnce(boardKey, value, "bad_signature");
+                return;
+            }
+        }
+        pending.remove(boardKey);
+        accepted.put(boardKey, r.version());
+        metrics.lag(Duration.ofMillis(System.currentTimeMillis() - r.publishedAtMillis()));
+        dispatch(r, boardKey, value);
+        if (r.kind() == RecordKind.KEY) {
+            retryPending(r.dc());
+        }
+    }
+
+    private PublicKey admitKey(SignedRecord r, String boardKey, byte[] value) {
+        KeyRecord announcement;
+        try {
+            announcement = KeyRecord.fromPayload(r.payloadJson());
+        } catch (MalformedRecordException e) {
+            rejectOnce(boardKey, value, "malformed");
+            return null;
+        }
+        PublicKey announced = io.imgfed.protocol.federation.Ed25519.publicKey(announcement.publicKey());
+        if (!announcement.dc().equals(r.dc()) || announced == null || !r.verify(announced)) {
+            rejectOnce(boardKey, value, "bad_signature");
+            return null;
+        }
+        TrustPolicy.Verdict v = trust.admit(announcement);
+        if (!v.accepted()) {
+            rejectOnce(boardKey, value, v.rejectReason());
+            return null;
+        }
+        return v.key();
+    }
+
+    private void dispatch(SignedRecord r, String boardKey, byte[] value) {
+        List<Handler> hs = handlers.get(r.kind());
+        if (hs == null) {
+            return;
+        }
+        JsonNode payload;
+        try {
+            payload = r.payloadJson();
+            for (Handler h : hs) {
+                h.accept(r, payload);
+            }
+        } catch (MalformedRecordException e) {
+            LOG.warn("record {} of DC {} is signed but unreadable: {}", boardKey, r.dc(), e.getMessage());
+            rejectOnce(boardKey, value, "malformed");
+        }
+    }
+
+    private void retryPending(String dc) {
+        List<Map.Entry<String, Pending>> ready = new ArrayList<>();
+        for (Map.Entry<String, Pending> e : pending.entrySet()) {
+            if (e.getKey().startsWith("m/" + dc + "/") || e.getKey().startsWith("a/" + dc + "/")
+                    || e.getKey().equals("d/" + dc)) {
+                ready.add(e);
+            }
+        }
+        for (Map.Entry<String, Pending> e : ready) {
+            pending.remove(e.getKey());
+            receive(e.getKey(), e.getValue().value());
+        }
+    }
+
+    private void expirePending() {
+        long now = System.nanoTime();
+        Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, Pending> e = it.next();
+            if (now - e.getValue().firstSeenNanos() > UNKNOWN_KEY_GRACE_NANOS) {
+                it.remove();
+                rejectOnce(e.getKey(), e.getValue().value(), "unknown_key");
+            }
+        }
+    }
+
+    private void rejectOnce(String boardKey, byte[] value, String reason) {
+        String id = boardKey + "#" + fingerprint(value);
+        if (rejectedValues.put(id, Boolean.TRUE) == null) {
+            metrics.rejected(reason);
+            LOG.warn("dropped record {} from the federation board: {}", printable(boardKey), reason);
+        }
+    }
+
+    private static String fingerprint(byte[] value) {
+        try {
+            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value), 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > 100 ? s.substring(0, 100) + "..." : s;
+        return cut.replaceAll("[^A-Za-z0-9/._-]", "?");
+    }
+
+    /** Records of this DC currently published (board key to encoded record); for tests and re-announcement. */
+    public Set<String> publishedKeys() {
+        return published.keySet();
+    }
+
+    /** Runs a task on the board thread (after everything received so far). */
+    public void runOnBoardThread(Runnable task) {
+        submit(task);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        timer.shutdownNow();
+        try {
+            if (listenerId != null) {
+                map.removeEntryListener(listenerId);
+            }
+        } catch (RuntimeException ignored) {
+            // the cluster may already be gone
+        }
+        publisher.shutdown();
+        receiver.shutdown();
+        try {
+            publisher.awaitTermination(5, TimeUnit.SECONDS);
+            receiver.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

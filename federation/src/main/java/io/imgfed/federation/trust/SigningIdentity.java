@@ -1,0 +1,97 @@
+package io.imgfed.federation.trust;
+
+import io.imgfed.protocol.federation.Ed25519;
+import io.imgfed.protocol.federation.KeyRecord;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This DC's record-signing key. Without a configured key, one is generated at first start and kept in the
+ * state dir (owner-only permissions), so a restarted DC signs with the key the others pinned.
+ */
+public final class SigningIdentity {
+    private static final Logger LOG = LoggerFactory.getLogger(SigningIdentity.class);
+
+    private final String dc;
+    private final PrivateKey privateKey;
+    private final PublicKey publicKey;
+    private final String certificatePem;
+
+    public SigningIdentity(String dc, PrivateKey privateKey, PublicKey publicKey, String certificatePem) {
+        this.dc = dc;
+        this.privateKey = privateKey;
+        this.publicKey = publicKey;
+        this.certificatePem = certificatePem;
+    }
+
+    /** Loads {@code <stateDir>/signing.key}, generating and durably storing a new key on first start. */
+    public static SigningIdentity loadOrGenerate(String dc, Path stateDir) throws IOException {
+        Path file = stateDir.resolve("signing.key");
+        Files.createDirectories(stateDir);
+        try {
+            if (Files.exists(file)) {
+                PrivateKey priv = Ed25519.privateKey(Files.readAllBytes(file));
+                PublicKey pub = Ed25519.publicKey(Files.readAllBytes(stateDir.resolve("signing.pub")));
+                if (pub == null) {
+                    throw new IOException(stateDir.resolve("signing.pub") + " is not an Ed25519 public key");
+                }
+                return new SigningIdentity(dc, priv, pub, null);
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IOException(file + " is not an Ed25519 private key: " + e.getMessage(), e);
+        }
+        KeyPair kp = Ed25519.generate();
+        writeAtomically(stateDir.resolve("signing.pub"), kp.getPublic().getEncoded());
+        writeAtomically(file, kp.getPrivate().getEncoded());
+        LOG.info("generated a new record-signing key for DC {} in {}", dc, file);
+        return new SigningIdentity(dc, kp.getPrivate(), kp.getPublic(), null);
+    }
+
+    /** Writes a file so that a crash leaves the old content or the new, never a torn one. Owner-only. */
+    static void writeAtomically(Path target, byte[] content) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(content));
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+    public String dc() {
+        return dc;
+    }
+
+    public PrivateKey privateKey() {
+        return privateKey;
+    }
+
+    public PublicKey publicKey() {
+        return publicKey;
+    }
+
+    /** The record announcing this key (and its certificate, with CA trust). */
+    public KeyRecord keyRecord() {
+        return new KeyRecord(dc, publicKey.getEncoded(), certificatePem);
+    }
+
+    static PublicKey decode(byte[] spki) throws GeneralSecurityException {
+        return java.security.KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
+    }
+}
