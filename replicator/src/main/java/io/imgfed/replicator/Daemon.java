@@ -7,7 +7,26 @@ import io.imgfed.federation.topology.ThroughputEstimates;
 import io.imgfed.protocol.federation.DcRecord;
 import io.imgfed.protocol.manifest.Manifest;
 import io.imgfed.replicator.api.ClientApi;
+import io.imgfed.federation.liveness.DcStatus;
+import io.imgfed.protocol.error.ErrorCode;
+import io.imgfed.protocol.error.ImgapiError;
 import io.imgfed.replicator.api.FederationRoutes;
+import io.imgfed.replicator.api.JsonResponses;
+import io.imgfed.replicator.api.Prefetch;
+import io.imgfed.replicator.api.PullThrough;
+import io.imgfed.replicator.api.TransferRoutes;
+import io.imgfed.replicator.auth.Caller;
+import io.imgfed.replicator.federated.AvailabilityPublisher;
+import io.imgfed.replicator.federated.FederatedSources;
+import io.imgfed.replicator.metrics.TransferMetrics;
+import io.imgfed.replicator.peer.PeerFiles;
+import io.imgfed.transfer.pull.HttpPeerFetcher;
+import io.imgfed.transfer.pull.TransferEngine;
+import io.imgfed.transfer.pull.TransferListener;
+import io.imgfed.transfer.pull.TransferPolicy;
+import io.imgfed.transfer.store.LruEvictor;
+import io.micrometer.core.instrument.Counter;
+import java.util.List;
 import io.imgfed.replicator.auth.ForwardedCallers;
 import io.imgfed.replicator.federated.CatalogSink;
 import io.imgfed.replicator.federated.CatalogWatch;
@@ -70,6 +89,10 @@ public final class Daemon {
     private Federation federation;
     private SourceChooser sources;
     private PeerClient peerClient;
+    private LruEvictor evictor;
+    private SpaceReservations space;
+    private volatile TransferEngine engine;
+    private volatile Prefetch prefetch;
     private HttpListener http;
     private volatile boolean stopping;
 
@@ -119,7 +142,10 @@ public final class Daemon {
     private void buildServices() {
         callers = new DatacenterCallers();
         images = new ImageService(catalog, config.dc(), Clock.systemUTC(), store::delete);
-        SpaceReservations space = new SpaceReservations(store, config.data().capacity());
+        Counter evictions = Counter.builder("imgfed.evictions").description("Files evicted to stay within data.capacity")
+                .register(metrics.registry());
+        evictor = new LruEvictor(store, this::mustKeep, evictions::increment);
+        space = new SpaceReservations(store, config.data().capacity(), evictor::free);
         uploads = new Uploads(images, callers, store, space);
         forwardedUploads = new Uploads(images, new ForwardedCallers(), store, space);
         local = new LocalFiles(store);
@@ -128,10 +154,42 @@ public final class Daemon {
                 config.data()::capacity);
     }
 
+    /** Files eviction must leave alone: those of images homed here (with data.pinHome) and those being pulled. */
+    private boolean mustKeep(String sha1) {
+        if (engine != null && engine.find(sha1).isPresent()) {
+            return true;
+        }
+        if (!config.data().pinHome()) {
+            return false;
+        }
+        for (String uuid : catalog.imagesWithFile(sha1)) {
+            if (catalog.get(uuid).map(m -> m.homeDc().equals(config.dc())).orElse(false)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Future<Void> startPeer() {
         ImageRoutes forwarded = new ImageRoutes(images, new ForwardedCallers(), Map.of());
+        PeerFiles files = new PeerFiles(store, catalog, local);
+        ForwardedCallers peerCallers = new ForwardedCallers();
         Router router = new PeerApi(config.dc()).router(vertx, forwarded, config.peer().maxBodyBytes(),
-                forwardedUploads::handle, r -> { });
+                forwardedUploads::handle, r -> {
+                    files.mount(r);
+                    r.post(Prefetch.PEER_PATH + ":uuid").handler(ctx -> {
+                        Caller caller = peerCallers.resolve(ctx);
+                        if (!caller.operator()) {
+                            throw new ImgapiError(ErrorCode.OPERATOR_ONLY, "replicate is an operator-only action").toException();
+                        }
+                        Manifest image = images.get(ctx.pathParam("uuid"), caller);
+                        if (image.file() == null || prefetch == null) {
+                            throw ImgapiError.notFound("file of image " + image.uuid()).toException();
+                        }
+                        JsonResponses.send(ctx.response(), store.contains(image.file().sha1()) ? 200 : 202,
+                                prefetch.startHere(image));
+                    });
+                });
         return HttpListener.start(vertx, listenerOptions(config.peer()), router, 1).map(l -> {
             peer = l;
             return null;
@@ -154,6 +212,20 @@ public final class Daemon {
         return Federation.join(vertx, settings, metrics.registry(), heartbeat, sink).compose(fed -> {
             federation = fed;
             sources = new SourceChooser(settings, fed.directory(), fed.availability(), new ThroughputEstimates());
+            peerClient = new PeerClient(vertx, new HttpClientOptions());
+            ImgfedConfig.Transfer tc = config.transfer();
+            TransferPolicy policy = new TransferPolicy(tc.maxConcurrent(), tc.retry().initial(), tc.retry().max(),
+                    tc.retry().attempts(), tc.rateLimit(), tc.stallTimeout());
+            TransferListener listeners = TransferListener.all(List.of(
+                    new TransferMetrics(metrics.registry()), new AvailabilityPublisher(fed.availability())));
+            engine = new TransferEngine(vertx, config.dc(), store, space, new FederatedSources(sources),
+                    new HttpPeerFetcher(peerClient.http(), config.dc()), policy, listeners);
+            metrics.gauge("imgfed.transfers.inflight", "Transfers into this DC running or waiting", engine::inflight);
+            fed.directory().addListener((dc, from, to) -> {
+                if (to == DcStatus.ALIVE) {
+                    engine.sourceRecovered(dc);
+                }
+            });
             catalog.addListener((before, after) -> {
                 if (after != null && after.homeDc().equals(config.dc())) {
                     fed.manifests().publish(after);
@@ -188,28 +260,33 @@ public final class Daemon {
     }
 
     private Future<Void> startHttp() {
-        Downloads downloads = new Downloads(images, callers, local, config.dc(), null, metrics::fileRequest);
+        PullThrough pull = new PullThrough(engine, store, local, config.transfer().stallTimeout(), metrics::fileRequest);
+        Downloads downloads = new Downloads(images, callers, local, config.dc(), pull, metrics::fileRequest);
+        prefetch = new Prefetch(images, store, engine, federation.directory(), peerClient, config.dc());
         Readiness readiness = new Readiness(vertx, 2000)
                 .addProbe("store", store::checkWritable)
                 .addProbe("catalog", catalog::ping)
                 .add("federation", () -> Future.succeededFuture(federation.joined()
                         ? Readiness.Result.pass() : Readiness.Result.fail("not joined to the federation cluster")));
         CatalogWatch watch = new CatalogWatch(vertx, catalog);
-        peerClient = new PeerClient(vertx, new HttpClientOptions());
         HomeForwarder forwarder = new HomeForwarder(catalog, callers, federation.directory(), peerClient, watch, config.dc());
 
         Router router = ClientApi.router(vertx);
         new OpsRoutes(config.dc(), Version.get(), readiness, metrics.registry()).mount(router);
         new FederationRoutes(federation, catalog, callers, sources).mount(router);
+        new TransferRoutes(engine).mount(router);
         forwarder.mount(router);
-        new ImageRoutes(images, callers, Map.of()).mount(router, config.http().maxBodyBytes());
+        new ImageRoutes(images, callers, Map.of("replicate", prefetch)).mount(router, config.http().maxBodyBytes());
         router.put("/images/:uuid/file").handler(uploads::handle);
         router.get("/images/:uuid/file").handler(downloads::handle);
         router.head("/images/:uuid/file").handler(downloads::handle);
 
         HttpServerOptions options = listenerOptions(config.http());
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        return HttpListener.start(vertx, options, router, instances).map(l -> {
+        // A capacity lowered since the last run is honoured at once.
+        long over = store.usedBytes() - config.data().capacity();
+        Future<Long> trimmed = over > 0 ? evictor.free(over) : Future.succeededFuture(0L);
+        return trimmed.compose(freed -> HttpListener.start(vertx, options, router, instances)).map(l -> {
             http = l;
             return null;
         });
@@ -260,6 +337,10 @@ public final class Daemon {
 
     public Federation federation() {
         return federation;
+    }
+
+    public TransferEngine engine() {
+        return engine;
     }
 
     public int peerPort() {

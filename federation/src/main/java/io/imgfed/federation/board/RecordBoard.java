@@ -82,6 +82,8 @@ public final class RecordBoard implements AutoCloseable {
         }
     };
     private final Map<String, byte[]> published = new ConcurrentHashMap<>();
+    /** What the publisher thread last put under each key; differs from {@link #published} only while a put is queued. */
+    private final Map<String, byte[]> put = new ConcurrentHashMap<>();
     private final List<Runnable> rescanListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private java.util.UUID listenerId;
@@ -185,6 +187,7 @@ public final class RecordBoard implements AutoCloseable {
                     // Only the newest publication under a key is worth sending.
                     if (published.get(key) == bytes) {
                         map.put(key, bytes);
+                        put.put(key, bytes);
                     }
                 } catch (RuntimeException e) {
                     LOG.warn("publishing {} failed (will be re-announced): {}", key, e.toString());
@@ -224,8 +227,12 @@ public final class RecordBoard implements AutoCloseable {
     private void reannounce() {
         int fixed = 0;
         for (Map.Entry<String, byte[]> e : published.entrySet()) {
+            byte[] lastPut = put.get(e.getKey());
+            if (lastPut != e.getValue()) {
+                continue; // a newer publication is still queued; it will land by itself
+            }
             byte[] onBoard = map.get(e.getKey());
-            if (!Arrays.equals(onBoard, e.getValue())) {
+            if (!Arrays.equals(onBoard, lastPut)) {
                 byte[] mine = e.getValue();
                 publisher.execute(() -> {
                     if (!closed && published.get(e.getKey()) == mine) {

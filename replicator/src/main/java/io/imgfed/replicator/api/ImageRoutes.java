@@ -23,10 +23,10 @@ import java.util.Map;
 /** IMGAPI's manifest endpoints: list, get, create, the image actions, acl changes and delete. */
 public final class ImageRoutes {
 
-    /** Actions of {@code POST /images/:uuid?action=} other than the ones this class answers itself. */
+    /** Actions of {@code POST /images/:uuid?action=} beyond IMGAPI's own; they write their own answer. */
     @FunctionalInterface
     public interface ExtraAction {
-        Future<Manifest> run(String uuid, RoutingContext ctx, Caller caller);
+        void run(String uuid, RoutingContext ctx, Caller caller);
     }
 
     private final ImageService images;
@@ -80,16 +80,18 @@ public final class ImageRoutes {
             case "disable" -> images.setDisabled(uuid, true, caller);
             case "enable" -> images.setDisabled(uuid, false, caller);
             case "import" -> images.importImage(uuid, jsonBody(ctx), caller);
-            default -> {
-                ExtraAction extra = extraActions.get(action);
-                if (extra == null) {
-                    throw ImgapiError.invalidParameter("action", "unknown action \"" + printable(action)
-                            + "\"; one of: activate, update, disable, enable, import" + extraNames()).toException();
-                }
-                yield extra.run(uuid, ctx, caller);
-            }
+            default -> null;
         };
-        reply(ctx, result, 200);
+        if (result != null) {
+            reply(ctx, result, 200);
+            return;
+        }
+        ExtraAction extra = extraActions.get(action);
+        if (extra == null) {
+            throw ImgapiError.invalidParameter("action", "unknown action \"" + printable(action)
+                    + "\"; one of: activate, update, disable, enable, import" + extraNames()).toException();
+        }
+        extra.run(uuid, ctx, caller);
     }
 
     private void acl(RoutingContext ctx) {

@@ -8,8 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
 
 /**
  * Sends a file this DC holds: IMGAPI's headers, a single Range, HEAD and If-None-Match, the bytes by
@@ -64,15 +62,7 @@ public final class LocalFiles {
         if (range == null || req.method() == HttpMethod.HEAD) {
             return res.end();
         }
-        return store.openForRead(file.sha1()).compose(ch -> res.sendFile(ch, range.start(), range.length())
-                .onComplete(ar -> closeQuietly(ch)));
-    }
-
-    private static void closeQuietly(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // nothing left to send from it
-        }
+        return store.lease(file.sha1()).compose(lease -> res.sendFile(lease.channel(), range.start(), range.length())
+                .onComplete(ar -> lease.close()));
     }
 }

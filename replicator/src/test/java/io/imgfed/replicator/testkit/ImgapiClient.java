@@ -69,6 +69,38 @@ public final class ImgapiClient {
         return send(b);
     }
 
+    /** A file answer read as a stream and hashed, never held in memory: for big files and many clients. */
+    public record Digested(int status, Map<String, java.util.List<String>> headers, long length, String sha1) {
+        public String header(String name) {
+            return new Response(status, headers, new byte[0]).header(name);
+        }
+    }
+
+    public Digested getDigest(String path) {
+        try {
+            HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(uri(path)).GET()
+                    .timeout(Duration.ofSeconds(300)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            long n = 0;
+            try (java.io.InputStream in = r.body()) {
+                byte[] buf = new byte[64 * 1024];
+                int k;
+                while ((k = in.read(buf)) >= 0) {
+                    sha1.update(buf, 0, k);
+                    n += k;
+                }
+            }
+            return new Digested(r.statusCode(), r.headers().map(), n, HexFormat.of().formatHex(sha1.digest()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Response head(String path) {
         return send(HttpRequest.newBuilder(uri(path)).method("HEAD", HttpRequest.BodyPublishers.noBody()));
     }

@@ -61,6 +61,7 @@ public final class BlobStore implements AutoCloseable {
         void removed(String sha1);
     }
     private final AtomicLong usedBytes = new AtomicLong();
+    private final Map<String, AtomicInteger> leases = new ConcurrentHashMap<>();
 
     private static final class Entry {
         final long size;
@@ -204,8 +205,8 @@ public final class BlobStore implements AutoCloseable {
     }
 
     /**
-     * Opens a blob for reading. The open channel keeps the bytes readable even if the blob is deleted or
-     * evicted while it is being sent.
+     * Opens a blob for reading. The open channel keeps the bytes readable even if the blob is deleted
+     * meanwhile; the caller closes it.
      */
     public Future<FileChannel> openForRead(String sha1) {
         if (!entries.containsKey(sha1)) {
@@ -213,6 +214,57 @@ public final class BlobStore implements AutoCloseable {
         }
         touch(sha1);
         return blocking(() -> FileChannel.open(blobPath(sha1), StandardOpenOption.READ));
+    }
+
+    /**
+     * Opens a blob for reading and holds a lease on it until {@link ReadLease#close()}: a leased blob is
+     * never evicted, so a file is not removed under its readers.
+     */
+    public Future<ReadLease> lease(String sha1) {
+        leases.computeIfAbsent(sha1, k -> new AtomicInteger()).incrementAndGet();
+        return openForRead(sha1).map(ch -> new ReadLease(this, sha1, ch)).onFailure(e -> unlease(sha1));
+    }
+
+    /** Whether some reader holds a lease on this blob. */
+    public boolean leased(String sha1) {
+        AtomicInteger n = leases.get(sha1);
+        return n != null && n.get() > 0;
+    }
+
+    void unlease(String sha1) {
+        leases.computeIfPresent(sha1, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
+    /** An open blob under lease. */
+    public static final class ReadLease implements AutoCloseable {
+        private final BlobStore store;
+        private final String sha1;
+        private final FileChannel channel;
+        private boolean closed;
+
+        ReadLease(BlobStore store, String sha1, FileChannel channel) {
+            this.store = store;
+            this.sha1 = sha1;
+            this.channel = channel;
+        }
+
+        public FileChannel channel() {
+            return channel;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing more to read from it
+            }
+            store.unlease(sha1);
+        }
     }
 
     /** Records an access for LRU order; reaches the disk (mtime) at most once a minute per blob. */

@@ -2,20 +2,29 @@ package io.imgfed.transfer.store;
 
 import io.vertx.core.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 /**
  * Keeps the bytes in the store plus the bytes promised to uploads and pulls in progress within
- * {@code data.capacity}, so two large writes cannot both start on room that only one of them can have.
+ * {@code data.capacity}: two large writes cannot both start on room only one of them can have. When room
+ * is short it asks the evictor to free some before refusing.
  */
 public class SpaceReservations {
 
     private final BlobStore store;
     private final long capacity;
+    private final LongFunction<Future<Long>> evict;
     private final AtomicLong reserved = new AtomicLong();
 
-    public SpaceReservations(BlobStore store, long capacity) {
+    /** @param evict frees at least the given number of bytes if it can; completes with the bytes freed */
+    public SpaceReservations(BlobStore store, long capacity, LongFunction<Future<Long>> evict) {
         this.store = store;
         this.capacity = capacity;
+        this.evict = evict;
+    }
+
+    public SpaceReservations(BlobStore store, long capacity) {
+        this(store, capacity, bytes -> Future.succeededFuture(0L));
     }
 
     /** Bytes promised to writes in progress. */
@@ -27,15 +36,38 @@ public class SpaceReservations {
         return capacity;
     }
 
-    /** Reserves room for a write of {@code bytes}; fails with {@link StoreFullException} when there is none. */
+    /** Bytes that would have to go before {@code bytes} more fit; zero or less when they fit now. */
+    public long shortfall(long bytes) {
+        return store.usedBytes() + reserved.get() + bytes - capacity;
+    }
+
+    /**
+     * Reserves room for a write of {@code bytes}, evicting least recently used files if needed; fails with
+     * {@link StoreFullException} when not even eviction makes room.
+     */
     public Future<Reservation> reserve(long bytes) {
+        if (bytes > capacity) {
+            return Future.failedFuture(new StoreFullException(bytes + " bytes exceed data.capacity (" + capacity + " bytes)", null));
+        }
+        Reservation now = tryReserve(bytes);
+        if (now != null) {
+            return Future.succeededFuture(now);
+        }
+        return evict.apply(shortfall(bytes)).compose(freed -> {
+            Reservation r = tryReserve(bytes);
+            return r != null ? Future.succeededFuture(r) : Future.failedFuture(new StoreFullException("storing " + bytes
+                    + " more bytes would exceed data.capacity (" + capacity + " bytes, " + store.usedBytes() + " used, "
+                    + reserved.get() + " reserved) and nothing more can be evicted", null));
+        });
+    }
+
+    private Reservation tryReserve(long bytes) {
         long total = reserved.addAndGet(bytes);
         if (store.usedBytes() + total > capacity) {
             reserved.addAndGet(-bytes);
-            return Future.failedFuture(new StoreFullException("storing " + bytes + " more bytes would exceed data.capacity ("
-                    + capacity + " bytes, " + store.usedBytes() + " used)", null));
+            return null;
         }
-        return Future.succeededFuture(new Reservation(this, bytes));
+        return new Reservation(this, bytes);
     }
 
     /** Room held for one write; released when the write ends, committed or not. */

@@ -1,0 +1,110 @@
+package io.imgfed.replicator.api;
+
+import io.imgfed.protocol.error.ImgapiError;
+import io.imgfed.protocol.manifest.ImageFile;
+import io.imgfed.protocol.manifest.Manifest;
+import io.imgfed.transfer.pull.FileRequest;
+import io.imgfed.transfer.pull.Transfer;
+import io.imgfed.transfer.pull.TransferEngine;
+import io.imgfed.transfer.pull.TransferReader;
+import io.imgfed.transfer.pull.TransferReason;
+import io.imgfed.transfer.store.BlobStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+
+/**
+ * GetImageFile for a file this DC does not hold: joins (or starts) the single transfer of that file and
+ * streams it to the requester while it is being stored. The answer's headers come from the manifest
+ * (Content-Length, Content-MD5) and go out once the first byte is here; if none arrives within the stall
+ * timeout the requester gets 503 with Retry-After while the pull goes on.
+ */
+public final class PullThrough implements Downloads.RemoteFiles {
+
+    private final TransferEngine engine;
+    private final BlobStore store;
+    private final LocalFiles local;
+    private final Duration firstByteTimeout;
+    private final Downloads.CacheOutcome outcomes;
+
+    public PullThrough(TransferEngine engine, BlobStore store, LocalFiles local, Duration firstByteTimeout,
+            Downloads.CacheOutcome outcomes) {
+        this.engine = engine;
+        this.store = store;
+        this.local = local;
+        this.firstByteTimeout = firstByteTimeout;
+        this.outcomes = outcomes;
+    }
+
+    @Override
+    public Future<Void> serve(RoutingContext ctx, Manifest image, ImageFile file) {
+        HttpServerResponse res = ctx.response();
+        if (ctx.request().method() == HttpMethod.HEAD) {
+            // What the file is does not depend on where it is: no pull for a HEAD.
+            LocalFiles.prepare(ctx.request(), res, file);
+            res.putHeader("X-Imgfed-Cache", "miss");
+            return res.end();
+        }
+        TransferEngine.Obtained obtained = engine.obtain(new FileRequest(file.sha1(), file.size(), file.md5(), image.uuid(),
+                image.owner(), TransferReason.PROVISION));
+        if (obtained == null) {
+            outcomes.record("hit");
+            res.putHeader("X-Imgfed-Cache", "hit");
+            return local.send(ctx.request(), file);
+        }
+        Transfer t = obtained.transfer();
+        String cache = obtained.joined() ? "joined" : "miss";
+        Context context = ctx.vertx().getOrCreateContext();
+        return firstByte(t, context).compose(v -> {
+            outcomes.record(cache);
+            res.putHeader("X-Imgfed-Cache", cache).putHeader("X-Imgfed-Source", t.source() == null ? "" : t.source());
+            ByteRange range = LocalFiles.prepare(ctx.request(), res, file);
+            if (range == null) {
+                return res.end();
+            }
+            // Once the head is out, a failure can only be signalled by resetting the connection.
+            return TransferReader.stream(t, store, range.start(), range.endInclusive(), res, context, obtained.joined())
+                    .compose(done -> res.end())
+                    .recover(err -> {
+                        res.reset();
+                        return Future.succeededFuture();
+                    });
+        });
+    }
+
+    /**
+     * Completes when the transfer has its first byte (or is done); fails with 503 and Retry-After if the
+     * transfer fails first or nothing arrives within the first-byte timeout.
+     */
+    private Future<Void> firstByte(Transfer t, Context context) {
+        Promise<Void> p = Promise.promise();
+        long timer = context.owner().setTimer(firstByteTimeout.toMillis(), id -> {
+            long wait = Math.max(1, engine.retryAfter(t).toSeconds());
+            p.tryFail(ImgapiError.unavailable("the file is being pulled from another DC but no byte arrived within "
+                    + firstByteTimeout.toSeconds() + " s (" + describe(t) + ")", (int) Math.min(wait, 600)).toException());
+        });
+        Runnable[] check = new Runnable[1];
+        check[0] = () -> {
+            if (p.future().isComplete()) {
+                return;
+            }
+            if (t.state() == Transfer.State.FAILED) {
+                p.tryFail(ImgapiError.unavailable("pulling the file from another DC failed: " + t.error(), 30).toException());
+            } else if (t.written() > 0 || t.state() == Transfer.State.COMPLETED) {
+                p.tryComplete();
+            } else {
+                t.wakeOnChange(context, check[0]);
+            }
+        };
+        check[0].run();
+        return p.future().onComplete(ar -> context.owner().cancelTimer(timer));
+    }
+
+    private static String describe(Transfer t) {
+        return "state " + t.state().wireName() + (t.error() == null ? "" : ", last error: " + t.error());
+    }
+}

@@ -1,0 +1,61 @@
+package io.imgfed.replicator.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imgfed.protocol.json.Json;
+import io.imgfed.replicator.images.Timestamps;
+import io.imgfed.transfer.pull.Transfer;
+import io.imgfed.transfer.pull.TransferEngine;
+import io.vertx.ext.web.Router;
+import java.time.Instant;
+
+/** {@code GET /transfers}: pulls into this DC in flight and recently ended. */
+public final class TransferRoutes {
+    private final TransferEngine engine;
+
+    public TransferRoutes(TransferEngine engine) {
+        this.engine = engine;
+    }
+
+    public void mount(Router router) {
+        router.get("/transfers").handler(ctx -> JsonResponses.send(ctx.response(), 200, describeAll()));
+    }
+
+    public ArrayNode describeAll() {
+        ArrayNode out = Json.array();
+        for (Transfer t : engine.snapshot()) {
+            out.add(describe(t));
+        }
+        return out;
+    }
+
+    public static ObjectNode describe(Transfer t) {
+        ObjectNode o = Json.object();
+        o.put("id", t.id());
+        o.put("image", t.request().imageUuid());
+        o.put("digest", "sha1:" + t.sha1());
+        o.put("source", t.source());
+        o.put("dest", t.destDc());
+        o.put("bytes", t.state() == Transfer.State.COMPLETED ? t.size() : t.written());
+        o.put("moved", t.bytesMoved());
+        o.put("size", t.size());
+        o.put("progress", t.size() == 0 ? 1.0 : Math.min(1.0, (double) (t.state() == Transfer.State.COMPLETED ? t.size()
+                : t.written()) / t.size()));
+        o.put("rate", t.state().finished() ? 0 : t.rateBytesPerSecond());
+        o.put("waiters", t.readers());
+        o.put("attempts", t.attempts());
+        o.put("state", t.state().wireName());
+        o.put("reason", t.request().reason().wireName());
+        o.put("started_at", Timestamps.format(Instant.ofEpochMilli(t.createdAtMillis())));
+        if (t.finishedAtMillis() > 0) {
+            o.put("finished_at", Timestamps.format(Instant.ofEpochMilli(t.finishedAtMillis())));
+        }
+        if (t.error() != null) {
+            o.put("error", t.error());
+        }
+        if (t.nextAttemptAtMillis() > 0) {
+            o.put("next_attempt_at", Timestamps.format(Instant.ofEpochMilli(t.nextAttemptAtMillis())));
+        }
+        return o;
+    }
+}

@@ -1,0 +1,52 @@
+package io.imgfed.replicator.peer;
+
+import io.imgfed.protocol.error.ImgapiError;
+import io.imgfed.protocol.manifest.Compression;
+import io.imgfed.protocol.manifest.ImageFile;
+import io.imgfed.protocol.manifest.Manifest;
+import io.imgfed.replicator.api.LocalFiles;
+import io.imgfed.replicator.catalog.Catalog;
+import io.imgfed.transfer.pull.HttpPeerFetcher;
+import io.imgfed.transfer.store.BlobStore;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code GET|HEAD /peer/v1/files/:sha1}: a file this DC holds, with Range, for another DC's pull. Never
+ * triggers a pull of its own: a DC without the file says 404 and the puller tries elsewhere.
+ */
+public final class PeerFiles {
+    private final BlobStore store;
+    private final Catalog catalog;
+    private final LocalFiles local;
+
+    public PeerFiles(BlobStore store, Catalog catalog, LocalFiles local) {
+        this.store = store;
+        this.catalog = catalog;
+        this.local = local;
+    }
+
+    public void mount(Router router) {
+        router.get(HttpPeerFetcher.FILES + ":sha1").handler(this::handle);
+        router.head(HttpPeerFetcher.FILES + ":sha1").handler(this::handle);
+    }
+
+    private void handle(RoutingContext ctx) {
+        String sha1 = ctx.pathParam("sha1");
+        if (sha1 == null || !ImageFile.SHA1.matcher(sha1).matches()) {
+            throw ImgapiError.notFound("file").toException();
+        }
+        BlobStore.BlobInfo info = store.info(sha1).orElseThrow(() -> ImgapiError.notFound("file " + sha1 + " in this DC")
+                .toException());
+        String md5 = null;
+        for (String uuid : catalog.imagesWithFile(sha1)) {
+            Manifest m = catalog.get(uuid).orElse(null);
+            if (m != null && m.file() != null && m.file().md5() != null) {
+                md5 = m.file().md5();
+                break;
+            }
+        }
+        ImageFile file = new ImageFile(sha1, info.size(), Compression.NONE, null, md5, null);
+        local.send(ctx.request(), file).onFailure(ctx::fail);
+    }
+}

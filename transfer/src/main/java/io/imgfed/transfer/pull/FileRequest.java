@@ -1,0 +1,10 @@
+package io.imgfed.transfer.pull;
+
+/**
+ * A file this DC needs from another DC, with everything known about it before the first byte: size and
+ * digests to verify against, and the image and owner to bill.
+ *
+ * @param md5 base64 MD5 (Content-MD5), or null when the manifest does not carry it
+ */
+public record FileRequest(String sha1, long size, String md5, String imageUuid, String owner, TransferReason reason) {
+}

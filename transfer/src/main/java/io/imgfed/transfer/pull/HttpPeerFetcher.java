@@ -1,0 +1,58 @@
+package io.imgfed.transfer.pull;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * Fetches files from other DCs' peer listeners: {@code GET /peer/v1/files/<sha1>} with {@code Range} from the
+ * offset reached, over the peer client (mutual TLS when configured). The body is handed over paused.
+ */
+public final class HttpPeerFetcher implements PeerFetcher {
+    public static final String FILES = "/peer/v1/files/";
+
+    private final HttpClient client;
+    private final String selfDc;
+
+    public HttpPeerFetcher(HttpClient client, String selfDc) {
+        this.client = client;
+        this.selfDc = selfDc;
+    }
+
+    @Override
+    public Future<SourceStream> open(SourceCandidate source, String sha1, long offset, long size, String requestId) {
+        int colon = source.peerAddress().lastIndexOf(':');
+        String host = source.peerAddress().substring(0, colon).replace("[", "").replace("]", "");
+        int port = Integer.parseInt(source.peerAddress().substring(colon + 1));
+        RequestOptions opts = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
+                .setURI(FILES + sha1)
+                .putHeader("X-Imgfed-Dc", selfDc)
+                .putHeader("X-Request-Id", requestId);
+        if (offset > 0) {
+            opts.putHeader("Range", "bytes=" + offset + "-");
+        }
+        return client.request(opts).compose(req -> req.send().compose(resp -> {
+            resp.pause();
+            int expectedStatus = offset > 0 ? 206 : 200;
+            String length = resp.getHeader("Content-Length");
+            if (resp.statusCode() != expectedStatus || length == null || Long.parseLong(length) != size - offset) {
+                req.reset();
+                return Future.failedFuture(new IllegalStateException("source " + source.dc() + " answered "
+                        + resp.statusCode() + " with Content-Length " + length + " for bytes " + offset + "- of " + size));
+            }
+            return Future.succeededFuture((SourceStream) new SourceStream() {
+                @Override
+                public io.vertx.core.streams.ReadStream<io.vertx.core.buffer.Buffer> body() {
+                    return resp;
+                }
+
+                @Override
+                public void close() {
+                    req.reset();
+                }
+            });
+        }));
+    }
+
+}

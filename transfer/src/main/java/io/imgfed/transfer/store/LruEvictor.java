@@ -1,0 +1,68 @@
+package io.imgfed.transfer.store;
+
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Frees room by deleting the least recently used blobs that may go: not pinned (files of images homed here,
+ * with {@code data.pinHome}) and not leased by a reader. Deleting a blob withdraws its availability through
+ * the store's listeners.
+ */
+public final class LruEvictor {
+    private static final Logger LOG = LoggerFactory.getLogger(LruEvictor.class);
+
+    private final BlobStore store;
+    private final Predicate<String> keep;
+    private final Runnable onEviction;
+    private Future<Long> running = Future.succeededFuture(0L);
+
+    /**
+     * @param keep true for blobs that must stay (pinned, or being pulled)
+     * @param onEviction called once per evicted blob (metrics)
+     */
+    public LruEvictor(BlobStore store, Predicate<String> keep, Runnable onEviction) {
+        this.store = store;
+        this.keep = keep;
+        this.onEviction = onEviction;
+    }
+
+    /** Evicts until at least {@code bytes} are freed or nothing more may go; completes with the bytes freed. */
+    public synchronized Future<Long> free(long bytes) {
+        // One eviction at a time, so two callers do not both pick the same blobs.
+        running = running.transform(ar -> evict(bytes));
+        return running;
+    }
+
+    private Future<Long> evict(long bytes) {
+        if (bytes <= 0) {
+            return Future.succeededFuture(0L);
+        }
+        List<BlobStore.BlobInfo> lru = new ArrayList<>(store.list());
+        lru.sort(Comparator.comparingLong(BlobStore.BlobInfo::lastAccessMillis));
+        List<Future<Boolean>> deletions = new ArrayList<>();
+        long freed = 0;
+        for (BlobStore.BlobInfo b : lru) {
+            if (freed >= bytes) {
+                break;
+            }
+            if (keep.test(b.sha1()) || store.leased(b.sha1())) {
+                continue;
+            }
+            freed += b.size();
+            LOG.info("evicting {} ({} bytes, last used {} ms ago) to make room", b.sha1(), b.size(),
+                    System.currentTimeMillis() - b.lastAccessMillis());
+            deletions.add(store.delete(b.sha1()).onSuccess(existed -> {
+                if (existed) {
+                    onEviction.run();
+                }
+            }));
+        }
+        long total = freed;
+        return Future.join(deletions).map(total);
+    }
+}
