@@ -16,6 +16,7 @@ import io.imgfed.replicator.api.Prefetch;
 import io.imgfed.replicator.api.PullThrough;
 import io.imgfed.replicator.api.TransferRoutes;
 import io.imgfed.replicator.auth.Caller;
+import io.imgfed.replicator.billing.Billing;
 import io.imgfed.replicator.federated.AvailabilityPublisher;
 import io.imgfed.replicator.federated.FederatedSources;
 import io.imgfed.replicator.metrics.TransferMetrics;
@@ -90,6 +91,7 @@ public final class Daemon {
     private SourceChooser sources;
     private PeerClient peerClient;
     private LruEvictor evictor;
+    private Billing billing;
     private SpaceReservations space;
     private volatile TransferEngine engine;
     private volatile Prefetch prefetch;
@@ -132,6 +134,11 @@ public final class Daemon {
                 })
                 .compose(c -> {
                     catalog = c;
+                    return Billing.open(vertx, config.billing(), config.dc());
+                })
+                .compose(b -> {
+                    billing = b;
+                    billing.registerMetrics(metrics.registry());
                     buildServices();
                     return startPeer();
                 })
@@ -216,7 +223,7 @@ public final class Daemon {
             ImgfedConfig.Transfer tc = config.transfer();
             TransferPolicy policy = new TransferPolicy(tc.maxConcurrent(), tc.retry().initial(), tc.retry().max(),
                     tc.retry().attempts(), tc.rateLimit(), tc.stallTimeout());
-            TransferListener listeners = TransferListener.all(List.of(
+            TransferListener listeners = TransferListener.all(List.of(billing.recorder(vertx.getOrCreateContext()),
                     new TransferMetrics(metrics.registry()), new AvailabilityPublisher(fed.availability())));
             engine = new TransferEngine(vertx, config.dc(), store, space, new FederatedSources(sources),
                     new HttpPeerFetcher(peerClient.http(), config.dc()), policy, listeners);
@@ -267,7 +274,8 @@ public final class Daemon {
                 .addProbe("store", store::checkWritable)
                 .addProbe("catalog", catalog::ping)
                 .add("federation", () -> Future.succeededFuture(federation.joined()
-                        ? Readiness.Result.pass() : Readiness.Result.fail("not joined to the federation cluster")));
+                        ? Readiness.Result.pass() : Readiness.Result.fail("not joined to the federation cluster")))
+                .add("billing", billing::readiness);
         CatalogWatch watch = new CatalogWatch(vertx, catalog);
         HomeForwarder forwarder = new HomeForwarder(catalog, callers, federation.directory(), peerClient, watch, config.dc());
 
@@ -339,6 +347,10 @@ public final class Daemon {
         return federation;
     }
 
+    public Billing billing() {
+        return billing;
+    }
+
     public TransferEngine engine() {
         return engine;
     }
@@ -368,6 +380,9 @@ public final class Daemon {
                     }
                     if (federation != null) {
                         federation.close();
+                    }
+                    if (billing != null) {
+                        billing.close();
                     }
                     if (catalog != null) {
                         catalog.close();
