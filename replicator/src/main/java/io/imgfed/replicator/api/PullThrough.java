@@ -1,5 +1,6 @@
 package io.imgfed.replicator.api;
 
+import io.imgfed.protocol.error.ErrorCode;
 import io.imgfed.protocol.error.ImgapiError;
 import io.imgfed.protocol.manifest.ImageFile;
 import io.imgfed.protocol.manifest.Manifest;
@@ -16,6 +17,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * GetImageFile for a file this DC does not hold: joins (or starts) the single transfer of that file and
@@ -93,7 +95,10 @@ public final class PullThrough implements Downloads.RemoteFiles {
                 return;
             }
             if (t.state() == Transfer.State.FAILED) {
-                p.tryFail(ImgapiError.unavailable("pulling the file from another DC failed: " + t.error(), 30).toException());
+                p.tryFail(t.failedForStorage()
+                        ? new ImgapiError(ErrorCode.INSUFFICIENT_STORAGE, "this DC has no room for the file: " + t.error(),
+                                List.of(), 60).toException()
+                        : ImgapiError.unavailable("pulling the file from another DC failed: " + t.error(), 30).toException());
             } else if (t.written() > 0 || t.state() == Transfer.State.COMPLETED) {
                 p.tryComplete();
             } else {

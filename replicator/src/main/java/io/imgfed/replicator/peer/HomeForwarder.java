@@ -37,6 +37,8 @@ public final class HomeForwarder {
     private static final Logger LOG = LoggerFactory.getLogger(HomeForwarder.class);
     public static final String PREFIX = "/peer/v1/forward";
     private static final long READ_YOUR_WRITES_WAIT_MS = 3000;
+    /** IMGAPI's actions that change an image; others (import, replicate) are answered where they are sent. */
+    private static final java.util.Set<String> MUTATING_ACTIONS = java.util.Set.of("activate", "update", "disable", "enable");
     private static final List<String> FORWARDED_HEADERS = List.of(
             "Content-Type", "Content-Length", "Content-MD5", "Transfer-Encoding", "Accept-Version", "Expect");
 
@@ -69,7 +71,9 @@ public final class HomeForwarder {
         HttpServerRequest req = ctx.request();
         String uuid = ctx.pathParam("uuid");
         Manifest image = uuid == null ? null : catalog.get(uuid).orElse(null);
-        if (image == null || image.homeDc().equals(self) || "import".equals(req.getParam("action"))) {
+        boolean imageAction = req.method() == HttpMethod.POST && req.path().equals("/images/" + uuid);
+        if (image == null || image.homeDc().equals(self)
+                || (imageAction && !MUTATING_ACTIONS.contains(String.valueOf(req.getParam("action"))))) {
             ctx.next();
             return;
         }

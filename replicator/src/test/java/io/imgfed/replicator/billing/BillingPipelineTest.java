@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.imgfed.devkafka.DevKafkaBroker;
+import io.imgfed.devtools.DevKafkaBroker;
 import io.imgfed.protocol.billing.TransferEvent;
 import io.imgfed.protocol.json.Json;
 import io.imgfed.replicator.cli.Main;

@@ -63,6 +63,7 @@ public final class Transfer {
     private volatile long bytesMoved;
     private volatile int attempts;
     private volatile String error;
+    private volatile boolean storageFailure;
     private volatile long finishedAtMillis;
     private volatile Path committedPath;
     private volatile int readers;
@@ -122,6 +123,11 @@ public final class Transfer {
 
     public String error() {
         return error;
+    }
+
+    /** Whether the transfer failed for lack of room in this DC (as opposed to sources failing). */
+    public boolean failedForStorage() {
+        return storageFailure;
     }
 
     public long createdAtMillis() {
@@ -284,8 +290,9 @@ public final class Transfer {
         done.tryComplete();
     }
 
-    void failed(String message) {
+    void failed(String message, boolean storage) {
         this.error = message;
+        this.storageFailure = storage;
         this.finishedAtMillis = System.currentTimeMillis();
         this.nextAttemptAtMillis = 0;
         state(State.FAILED);

@@ -146,7 +146,7 @@ public final class TransferEngine {
         space.reserve(t.size()).onComplete(ar -> {
             if (ar.failed()) {
                 fail(t, ar.cause() instanceof StoreFullException ? "not enough room in this DC's store: " + ar.cause().getMessage()
-                        : "cannot reserve room: " + ar.cause(), null);
+                        : "cannot reserve room: " + ar.cause(), null, true);
                 return;
             }
             SpaceReservations.Reservation reservation = ar.result();
@@ -265,7 +265,7 @@ public final class TransferEngine {
                 if (failure instanceof BlobWriter.FileTooLargeException) {
                     corrupted(t, source.dc() + " sent more bytes than the file has");
                 } else if (failure instanceof StoreFullException) {
-                    fail(t, "this DC's disk is full: " + failure.getMessage(), null);
+                    fail(t, "this DC's disk is full: " + failure.getMessage(), null, true);
                 } else {
                     fail(t, "writing the file failed: " + failure, null);
                 }
@@ -389,6 +389,10 @@ public final class TransferEngine {
     }
 
     private void fail(Transfer t, String why, TransferOutcome recorded) {
+        fail(t, why, recorded, false);
+    }
+
+    private void fail(Transfer t, String why, TransferOutcome recorded, boolean storage) {
         if (t.state().finished()) {
             return;
         }
@@ -404,7 +408,7 @@ public final class TransferEngine {
             if (ar.failed()) {
                 LOG.error("transfer {}: the failure could not be recorded durably: {}", t.id(), ar.cause().toString());
             }
-            t.failed(why);
+            t.failed(why, storage);
             LOG.warn("transfer {} of {} failed: {}", t.id(), t.sha1(), why);
             ended(t, outcome);
         });

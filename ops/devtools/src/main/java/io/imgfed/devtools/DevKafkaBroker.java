@@ -1,4 +1,4 @@
-package io.imgfed.devkafka;
+package io.imgfed.devtools;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
