@@ -82,6 +82,7 @@ public final class RecordBoard implements AutoCloseable {
         }
     };
     private final Map<String, byte[]> published = new ConcurrentHashMap<>();
+    private final Map<String, Long> publishedVersion = new ConcurrentHashMap<>();
     /** What the publisher thread last put under each key; differs from {@link #published} only while a put is queued. */
     private final Map<String, byte[]> put = new ConcurrentHashMap<>();
     private final List<Runnable> rescanListeners = new CopyOnWriteArrayList<>();
@@ -178,6 +179,7 @@ public final class RecordBoard implements AutoCloseable {
         byte[] bytes = r.encode();
         String key = r.boardKey();
         published.put(key, bytes);
+        publishedVersion.put(key, r.version());
         try {
             publisher.execute(() -> {
                 if (closed) {
@@ -261,7 +263,7 @@ public final class RecordBoard implements AutoCloseable {
 
     private void removed(String key) {
         if (published.containsKey(key)) {
-            reannounce();
+            reput(key);
         }
     }
 
@@ -272,9 +274,7 @@ public final class RecordBoard implements AutoCloseable {
         byte[] mine = published.get(boardKey);
         if (mine != null) {
             if (!Arrays.equals(mine, value)) {
-                // Someone wrote over a record only this DC may publish.
-                rejectOnce(boardKey, value, "bad_signature");
-                reannounce();
+                ownRecordChanged(boardKey, value);
             }
             return;
         }
@@ -328,6 +328,44 @@ public final class RecordBoard implements AutoCloseable {
         dispatch(r, boardKey, value);
         if (r.kind() == RecordKind.KEY) {
             retryPending(r.dc());
+        }
+    }
+
+    /**
+     * A record under one of this DC's keys differs from what this DC published last. An older publication of
+     * its own arriving late is harmless; anything else (not signed by this DC) is forged and is replaced by
+     * this DC's record.
+     */
+    private void ownRecordChanged(String boardKey, byte[] value) {
+        try {
+            SignedRecord r = SignedRecord.decode(value);
+            Long current = publishedVersion.get(boardKey);
+            if (r.dc().equals(self.dc()) && r.boardKey().equals(boardKey) && r.verify(self.publicKey())
+                    && current != null && r.version() < current) {
+                return;
+            }
+            rejectOnce(boardKey, value, r.verify(self.publicKey()) ? "malformed" : "bad_signature");
+        } catch (MalformedRecordException e) {
+            rejectOnce(boardKey, value, "malformed");
+        }
+        reput(boardKey);
+    }
+
+    /** Puts this DC's latest record under a key back on the board. */
+    private void reput(String key) {
+        byte[] mine = published.get(key);
+        if (mine == null) {
+            return;
+        }
+        try {
+            publisher.execute(() -> {
+                if (!closed && published.get(key) == mine) {
+                    map.put(key, mine);
+                    put.put(key, mine);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing
         }
     }
 
