@@ -118,7 +118,8 @@ public final class BlobStore implements AutoCloseable {
                 try (DirectoryStream<Path> files = Files.newDirectoryStream(shard)) {
                     for (Path f : files) {
                         String name = f.getFileName().toString();
-                        if (!SHA1.matcher(name).matches() || !name.startsWith(shard.getFileName().toString())) {
+                        if (!SHA1.matcher(name).matches() || !name.substring(0, 2).equals(shard.getFileName().toString())
+                                || !Files.isRegularFile(f)) {
                             LOG.warn("ignoring unexpected file in the blob store: {}", f);
                             continue;
                         }

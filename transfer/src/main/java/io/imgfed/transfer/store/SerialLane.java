@@ -2,6 +2,8 @@ package io.imgfed.transfer.store;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs tasks one after another, in submission order, on threads borrowed from a shared pool. Several lanes
@@ -9,6 +11,7 @@ import java.util.concurrent.Executor;
  * every byte is still seen in order.
  */
 final class SerialLane {
+    private static final Logger LOG = LoggerFactory.getLogger(SerialLane.class);
     private final Executor pool;
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean running;
@@ -38,7 +41,12 @@ final class SerialLane {
                     return;
                 }
             }
-            task.run();
+            try {
+                task.run();
+            } catch (Throwable t) {
+                // A task that throws must not leave the lane marked running with nobody draining it.
+                LOG.error("task failed in a serial lane; continuing with the next", t);
+            }
         }
     }
 }
