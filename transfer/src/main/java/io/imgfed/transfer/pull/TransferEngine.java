@@ -161,7 +161,8 @@ public final class TransferEngine {
             w.progressHandler(written -> {
                 t.changed();
                 long now = System.nanoTime();
-                if (now - lastProgress[0] >= PROGRESS_INTERVAL_NANOS) {
+                // The writer's two lanes may report out of order; only forward progress counts.
+                if (written > lastProgress[1] && now - lastProgress[0] >= PROGRESS_INTERVAL_NANOS) {
                     long bytes = written - lastProgress[1];
                     t.rate((long) (bytes / ((now - lastProgress[0]) / 1e9)));
                     lastProgress[0] = now;

@@ -103,7 +103,7 @@ public final class BlobStore implements AutoCloseable {
         int removed = 0;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp)) {
             for (Path p : ds) {
-                Files.deleteIfExists(p);
+                deleteRecursively(p);
                 removed++;
             }
         }
@@ -132,6 +132,17 @@ public final class BlobStore implements AutoCloseable {
             }
         }
         LOG.info("blob store at {}: {} file(s), {} bytes", blobs, entries.size(), usedBytes.get());
+    }
+
+    private static void deleteRecursively(Path p) throws IOException {
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
+                for (Path c : ds) {
+                    deleteRecursively(c);
+                }
+            }
+        }
+        Files.deleteIfExists(p);
     }
 
     /** Starts a new temp file; the writer delivers its results on {@code context}. */
@@ -172,7 +183,9 @@ public final class BlobStore implements AutoCloseable {
                 usedBytes.addAndGet(-previous.size);
             }
             usedBytes.addAndGet(digest.size());
-            listeners.forEach(l -> l.added(sha1, digest.size()));
+            if (previous == null) {
+                listeners.forEach(l -> l.added(sha1, digest.size()));
+            }
             return new BlobInfo(sha1, digest.size(), now);
         });
     }

@@ -28,7 +28,14 @@ final class SerialLane {
             }
             running = true;
         }
-        pool.execute(this::drain);
+        try {
+            pool.execute(this::drain);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // The pool is shutting down: queued work (a finish, an abort) must still complete, never hang.
+            Thread t = new Thread(this::drain, "imgfed-lane-after-close");
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     private void drain() {
