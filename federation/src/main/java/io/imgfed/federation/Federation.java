@@ -6,6 +6,7 @@ import io.imgfed.federation.board.VersionClock;
 import io.imgfed.federation.gossip.AvailabilityGossip;
 import io.imgfed.federation.gossip.ManifestGossip;
 import io.imgfed.federation.liveness.DcDirectory;
+import io.imgfed.federation.trust.CaTrust;
 import io.imgfed.federation.trust.PinnedKeys;
 import io.imgfed.federation.trust.SigningIdentity;
 import io.imgfed.federation.trust.TrustPolicy;
@@ -72,8 +73,16 @@ public final class Federation implements AutoCloseable {
     public static Future<Federation> join(Vertx vertx, FederationSettings settings, MeterRegistry registry,
             Supplier<DcRecord> heartbeat, ManifestGossip.Sink sink) {
         return vertx.executeBlocking(() -> {
-            SigningIdentity identity = SigningIdentity.loadOrGenerate(settings.dc(), settings.stateDir());
-            TrustPolicy trust = PinnedKeys.load(settings.stateDir(), identity);
+            SigningIdentity identity;
+            TrustPolicy trust;
+            if (settings.trust() != null) {
+                CaTrust ca = CaTrust.load(settings.trust());
+                identity = SigningIdentity.fromCertifiedPem(settings.dc(), settings.signingKey(), ca);
+                trust = ca;
+            } else {
+                identity = SigningIdentity.loadOrGenerate(settings.dc(), settings.stateDir());
+                trust = PinnedKeys.load(settings.stateDir(), identity);
+            }
             FederationMetrics metrics = new FederationMetrics(registry);
             FederationNode node = FederationNode.start(settings);
             try {

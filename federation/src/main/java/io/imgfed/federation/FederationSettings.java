@@ -11,6 +11,8 @@ import java.util.Map;
  *
  * @param costs relative cost of pulling from each DC (lower is preferred; unlisted DCs cost {@link #DEFAULT_COST})
  * @param stateDir where the signing key and pinned keys of other DCs are kept
+ * @param trust the federation CA (PEM); with {@code signingKey}, CA-rooted trust replaces trust on first use
+ * @param signingKey this DC's Ed25519 signing key with the CA's certificate of it (PEM)
  */
 public record FederationSettings(
         String dc,
@@ -22,7 +24,9 @@ public record FederationSettings(
         Duration heartbeat,
         Duration suspectAfter,
         Duration goneAfter,
-        Path stateDir) {
+        Path stateDir,
+        Path trust,
+        Path signingKey) {
 
     public static final double DEFAULT_COST = 1.0;
 

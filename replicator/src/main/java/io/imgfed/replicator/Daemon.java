@@ -15,12 +15,15 @@ import io.imgfed.replicator.api.JsonResponses;
 import io.imgfed.replicator.api.Prefetch;
 import io.imgfed.replicator.api.PullThrough;
 import io.imgfed.replicator.api.TransferRoutes;
+import io.imgfed.replicator.auth.AuthenticatedCallers;
 import io.imgfed.replicator.auth.Caller;
+import io.imgfed.replicator.auth.Users;
 import io.imgfed.replicator.billing.Billing;
 import io.imgfed.replicator.federated.AvailabilityPublisher;
 import io.imgfed.replicator.federated.FederatedSources;
 import io.imgfed.replicator.metrics.TransferMetrics;
 import io.imgfed.replicator.peer.PeerFiles;
+import io.imgfed.replicator.peer.PeerTls;
 import io.imgfed.transfer.pull.HttpPeerFetcher;
 import io.imgfed.transfer.pull.TransferEngine;
 import io.imgfed.transfer.pull.TransferListener;
@@ -147,7 +150,7 @@ public final class Daemon {
     }
 
     private void buildServices() {
-        callers = new DatacenterCallers();
+        callers = callerResolver();
         images = new ImageService(catalog, config.dc(), Clock.systemUTC(), store::delete);
         Counter evictions = Counter.builder("imgfed.evictions").description("Files evicted to stay within data.capacity")
                 .register(metrics.registry());
@@ -159,6 +162,20 @@ public final class Daemon {
         metrics.gauge("imgfed.store.bytes", "Bytes of image files held in this DC", store::usedBytes);
         metrics.gauge("imgfed.store.capacity.bytes", "data.capacity: the most bytes of image files this DC keeps",
                 config.data()::capacity);
+    }
+
+    /** Who a client request acts as, per {@code auth.mode}. */
+    private CallerResolver callerResolver() {
+        ImgfedConfig.Auth a = config.auth();
+        if (a.mode() == ImgfedConfig.AuthMode.NONE) {
+            return new DatacenterCallers();
+        }
+        try {
+            Users users = Users.load(a.keys(), a.tokens(), java.util.Set.copyOf(a.operators()));
+            return new AuthenticatedCallers(a.mode(), users, a.clockSkew(), Clock.systemUTC());
+        } catch (java.io.IOException e) {
+            throw new io.imgfed.replicator.config.ConfigException("auth", e.getMessage());
+        }
     }
 
     /** Files eviction must leave alone: those of images homed here (with data.pinHome) and those being pulled. */
@@ -196,8 +213,12 @@ public final class Daemon {
                         JsonResponses.send(ctx.response(), store.contains(image.file().sha1()) ? 200 : 202,
                                 prefetch.startHere(image));
                     });
-                });
-        return HttpListener.start(vertx, listenerOptions(config.peer()), router, 1).map(l -> {
+                }, config.peer().tls() != null);
+        HttpServerOptions peerOptions = listenerOptions(config.peer());
+        if (config.peer().tls() != null) {
+            PeerTls.server(peerOptions, config.peer().tls(), true);
+        }
+        return HttpListener.start(vertx, peerOptions, router, 1, config.peer().headerTimeout()).map(l -> {
             peer = l;
             return null;
         });
@@ -210,7 +231,8 @@ public final class Daemon {
     private Future<Void> joinFederation() {
         ImgfedConfig.Federation f = config.federation();
         FederationSettings settings = new FederationSettings(config.dc(), f.cluster(), f.host(), f.port(), f.members(),
-                f.costs(), f.heartbeat(), f.suspectAfter(), f.goneAfter(), config.data().dir().resolve("federation"));
+                f.costs(), f.heartbeat(), f.suspectAfter(), f.goneAfter(), config.data().dir().resolve("federation"),
+                f.trust(), f.signingKey());
         long startedAt = System.currentTimeMillis();
         String peerAddress = peerAddress();
         Supplier<DcRecord> heartbeat = () -> new DcRecord(config.dc(), peerAddress, Version.get(), startedAt,
@@ -219,14 +241,14 @@ public final class Daemon {
         return Federation.join(vertx, settings, metrics.registry(), heartbeat, sink).compose(fed -> {
             federation = fed;
             sources = new SourceChooser(settings, fed.directory(), fed.availability(), new ThroughputEstimates());
-            peerClient = new PeerClient(vertx, new HttpClientOptions());
+            peerClient = new PeerClient(vertx, PeerTls.client(config.peer().tls()));
             ImgfedConfig.Transfer tc = config.transfer();
             TransferPolicy policy = new TransferPolicy(tc.maxConcurrent(), tc.retry().initial(), tc.retry().max(),
                     tc.retry().attempts(), tc.rateLimit(), tc.stallTimeout());
             TransferListener listeners = TransferListener.all(List.of(billing.recorder(vertx.getOrCreateContext()),
                     new TransferMetrics(metrics.registry()), new AvailabilityPublisher(fed.availability())));
             engine = new TransferEngine(vertx, config.dc(), store, space, new FederatedSources(sources),
-                    new HttpPeerFetcher(peerClient.http(), config.dc()), policy, listeners);
+                    new HttpPeerFetcher(peerClient.http(), config.dc(), config.peer().tls() != null), policy, listeners);
             metrics.gauge("imgfed.transfers.inflight", "Transfers into this DC running or waiting", engine::inflight);
             fed.directory().addListener((dc, from, to) -> {
                 if (to == DcStatus.ALIVE) {
@@ -282,7 +304,7 @@ public final class Daemon {
         Router router = ClientApi.router(vertx);
         new OpsRoutes(config.dc(), Version.get(), readiness, metrics.registry()).mount(router);
         new FederationRoutes(federation, catalog, callers, sources).mount(router);
-        new TransferRoutes(engine).mount(router);
+        new TransferRoutes(engine, callers).mount(router);
         forwarder.mount(router);
         new ImageRoutes(images, callers, Map.of("replicate", prefetch)).mount(router, config.http().maxBodyBytes());
         router.put("/images/:uuid/file").handler(uploads::handle);
@@ -290,11 +312,15 @@ public final class Daemon {
         router.head("/images/:uuid/file").handler(downloads::handle);
 
         HttpServerOptions options = listenerOptions(config.http());
+        if (config.http().tls() != null) {
+            PeerTls.server(options, config.http().tls(), false);
+        }
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         // A capacity lowered since the last run is honoured at once.
         long over = store.usedBytes() - config.data().capacity();
         Future<Long> trimmed = over > 0 ? evictor.free(over) : Future.succeededFuture(0L);
-        return trimmed.compose(freed -> HttpListener.start(vertx, options, router, instances)).map(l -> {
+        return trimmed.compose(freed -> HttpListener.start(vertx, options, router, instances, config.http().headerTimeout()))
+                .map(l -> {
             http = l;
             return null;
         });

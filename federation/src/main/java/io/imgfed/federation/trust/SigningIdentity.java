@@ -59,6 +59,30 @@ public final class SigningIdentity {
         return new SigningIdentity(dc, kp.getPrivate(), kp.getPublic(), null);
     }
 
+    /**
+     * Loads a DC's certified signing key: a PEM file with the Ed25519 private key and the CA's certificate of
+     * its public key (what {@code imgfed certs issue} writes). Refuses a key the CA did not certify for this DC.
+     */
+    public static SigningIdentity fromCertifiedPem(String dc, Path pemFile, CaTrust trust) throws IOException {
+        try {
+            String pem = Files.readString(pemFile, java.nio.charset.StandardCharsets.US_ASCII);
+            PrivateKey priv = PemFiles.privateKey(pem, "Ed25519");
+            java.security.cert.X509Certificate cert = PemFiles.certificates(pem).get(0);
+            String problem = trust.check(cert, dc);
+            if (problem != null) {
+                throw new IOException(pemFile + ": the signing certificate does not vouch for DC " + dc + " (" + problem + ")");
+            }
+            PublicKey pub = cert.getPublicKey();
+            byte[] probe = "imgfed-key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            if (!io.imgfed.protocol.federation.Ed25519.verify(pub, probe, io.imgfed.protocol.federation.Ed25519.sign(priv, probe))) {
+                throw new IOException(pemFile + ": the private key does not match its certificate");
+            }
+            return new SigningIdentity(dc, priv, pub, PemFiles.certificatePem(cert));
+        } catch (GeneralSecurityException | IndexOutOfBoundsException e) {
+            throw new IOException(pemFile + " is not a signing key with its certificate: " + e.getMessage(), e);
+        }
+    }
+
     /** Writes a file so that a crash leaves the old content or the new, never a torn one. Owner-only. */
     static void writeAtomically(Path target, byte[] content) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");

@@ -15,6 +15,8 @@ public enum ErrorCode {
     /** imgfed: a second AddImageFile while the first is still streaming. */
     UPLOAD_IN_PROGRESS("UploadInProgress", 409),
     OPERATOR_ONLY("OperatorOnly", 403),
+    /** The caller is authenticated but may not act as it asked (another account, another DC's identity). */
+    FORBIDDEN("Forbidden", 403),
     RESOURCE_NOT_FOUND("ResourceNotFound", 404),
     UPLOAD("Upload", 400),
     DOWNLOAD("Download", 400),

@@ -69,6 +69,9 @@ public final class ErrorResponses {
         response.setStatusCode(error.httpStatus());
         response.headers().remove("Content-Length").remove("Content-MD5").remove("ETag").remove("Content-Range");
         response.putHeader("Content-Type", "application/json");
+        if (error.code() == ErrorCode.UNAUTHORIZED) {
+            response.putHeader("WWW-Authenticate", "Signature realm=\"imgfed\",headers=\"date\"");
+        }
         if (error.retryAfterSeconds() != null) {
             response.putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
         }

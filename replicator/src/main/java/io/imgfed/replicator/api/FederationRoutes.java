@@ -53,6 +53,7 @@ public final class FederationRoutes {
     }
 
     private void dcs(RoutingContext ctx) {
+        callers.resolve(ctx);
         ArrayNode out = Json.array();
         for (DcView v : federation.directory().dcs()) {
             ObjectNode o = out.addObject();

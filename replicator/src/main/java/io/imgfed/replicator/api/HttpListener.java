@@ -25,25 +25,31 @@ public final class HttpListener {
     private final List<String> deployments = new CopyOnWriteArrayList<>();
     private volatile int port;
 
-    private HttpListener(Vertx vertx) {
+    private final SlowClientGuard guard;
+
+    private HttpListener(Vertx vertx, SlowClientGuard guard) {
         this.vertx = vertx;
+        this.guard = guard;
     }
 
     /**
      * Listens on {@code options}' host and port with {@code instances} servers. Port 0 picks a free port
      * first: Vert.x shares a port between servers only when they ask for the same number.
      */
-    public static Future<HttpListener> start(Vertx vertx, HttpServerOptions options, Router router, int instances) {
+    public static Future<HttpListener> start(Vertx vertx, HttpServerOptions options, Router router, int instances,
+            Duration headerTimeout) {
+        SlowClientGuard guard = new SlowClientGuard(vertx, headerTimeout,
+                Duration.of(options.getIdleTimeout(), options.getIdleTimeoutUnit().toChronoUnit()));
         if (options.getPort() != 0) {
-            HttpListener l = new HttpListener(vertx);
+            HttpListener l = new HttpListener(vertx, guard);
             return l.deploy(new HttpServerOptions(options), router, instances).map(l);
         }
-        return startOnFreePort(vertx, options, router, instances, 5);
+        return startOnFreePort(vertx, guard, options, router, instances, 5);
     }
 
-    private static Future<HttpListener> startOnFreePort(Vertx vertx, HttpServerOptions options, Router router,
-            int instances, int attemptsLeft) {
-        HttpListener l = new HttpListener(vertx);
+    private static Future<HttpListener> startOnFreePort(Vertx vertx, SlowClientGuard guard, HttpServerOptions options,
+            Router router, int instances, int attemptsLeft) {
+        HttpListener l = new HttpListener(vertx, guard);
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(options.getHost()))) {
             port = probe.getLocalPort();
@@ -52,7 +58,7 @@ public final class HttpListener {
         }
         return l.deploy(new HttpServerOptions(options).setPort(port), router, instances).map(l)
                 .recover(err -> attemptsLeft > 1 && err instanceof java.net.BindException
-                        ? startOnFreePort(vertx, options, router, instances, attemptsLeft - 1)
+                        ? startOnFreePort(vertx, guard, options, router, instances, attemptsLeft - 1)
                         : Future.failedFuture(err));
     }
 
@@ -60,7 +66,13 @@ public final class HttpListener {
         return vertx.deployVerticle(() -> new VerticleBase() {
             @Override
             public Future<?> start() {
-                return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
+                return vertx.createHttpServer(options)
+                        .connectionHandler(guard::connected)
+                        .requestHandler(req -> {
+                            guard.request(req);
+                            router.handle(req);
+                        })
+                        .listen().onSuccess(s -> {
                     servers.add(s);
                     port = s.actualPort();
                 });

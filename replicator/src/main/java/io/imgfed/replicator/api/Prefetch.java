@@ -96,6 +96,7 @@ public final class Prefetch implements ImageRoutes.ExtraAction {
                 .setURI(PEER_PATH + uuid)
                 .putHeader(ForwardedCallers.HEADER, ForwardedCallers.encode(caller))
                 .putHeader("X-Imgfed-Forwarded-By", self)
+                .putHeader(io.imgfed.replicator.peer.PeerTls.DC_HEADER, self)
                 .putHeader("X-Request-Id", ClientApi.requestId(ctx));
         peers.http().request(opts)
                 .compose(req -> req.send())

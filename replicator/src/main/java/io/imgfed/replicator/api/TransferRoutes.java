@@ -2,23 +2,33 @@ package io.imgfed.replicator.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imgfed.protocol.error.ErrorCode;
+import io.imgfed.protocol.error.ImgapiError;
 import io.imgfed.protocol.json.Json;
+import io.imgfed.replicator.auth.CallerResolver;
 import io.imgfed.replicator.images.Timestamps;
 import io.imgfed.transfer.pull.Transfer;
 import io.imgfed.transfer.pull.TransferEngine;
 import io.vertx.ext.web.Router;
 import java.time.Instant;
 
-/** {@code GET /transfers}: pulls into this DC in flight and recently ended. */
+/** {@code GET /transfers} (operators: it spans every tenant): pulls into this DC in flight and recently ended. */
 public final class TransferRoutes {
     private final TransferEngine engine;
+    private final CallerResolver callers;
 
-    public TransferRoutes(TransferEngine engine) {
+    public TransferRoutes(TransferEngine engine, CallerResolver callers) {
         this.engine = engine;
+        this.callers = callers;
     }
 
     public void mount(Router router) {
-        router.get("/transfers").handler(ctx -> JsonResponses.send(ctx.response(), 200, describeAll()));
+        router.get("/transfers").handler(ctx -> {
+            if (!callers.resolve(ctx).operator()) {
+                throw new ImgapiError(ErrorCode.OPERATOR_ONLY, "transfers are visible to operators only").toException();
+            }
+            JsonResponses.send(ctx.response(), 200, describeAll());
+        });
     }
 
     public ArrayNode describeAll() {

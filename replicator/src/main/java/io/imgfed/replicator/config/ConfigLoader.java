@@ -45,9 +45,9 @@ public final class ConfigLoader {
             "dc",
             "data.dir", "data.capacity", "data.pinHome",
             "http.host", "http.port", "http.tls.cert", "http.tls.key", "http.tls.ca", "http.advertise",
-            "http.idleTimeout", "http.maxBody",
+            "http.idleTimeout", "http.maxBody", "http.headerTimeout",
             "peer.host", "peer.port", "peer.tls.cert", "peer.tls.key", "peer.tls.ca", "peer.advertise",
-            "peer.idleTimeout", "peer.maxBody",
+            "peer.idleTimeout", "peer.maxBody", "peer.headerTimeout",
             "federation.cluster", "federation.host", "federation.port", "federation.members", "federation.costs",
             "federation.trust", "federation.signingKey", "federation.heartbeat", "federation.suspectAfter",
             "federation.goneAfter",
@@ -235,7 +235,15 @@ public final class ConfigLoader {
         }
 
         root.rejectUnknown();
+        if (authMode == AuthMode.NONE && !auth.allowInsecure() && !isLoopback(http.host())) {
+            throw new ConfigException("auth.mode", "none (no authentication) is only allowed when http.host is a loopback "
+                    + "address; set auth.mode to signature or token, or auth.allowInsecure: true to force it");
+        }
         return new ImgfedConfig(dc, data, http, peer, federation, transfer, billing, auth);
+    }
+
+    static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
     }
 
     private static Listener listener(ConfigReader s, int defaultPort, boolean peer) {
@@ -258,7 +266,8 @@ public final class ConfigLoader {
             throw new ConfigException(s.name() + ".advertise", "must be host:port (got \"" + advertise + "\")");
         }
         return new Listener(s.string("host", "127.0.0.1"), s.port("port", defaultPort), t, advertise,
-                s.duration("idleTimeout", Duration.ofSeconds(60)), s.size("maxBody", 1L << 20));
+                s.duration("idleTimeout", Duration.ofSeconds(60)), s.size("maxBody", 1L << 20),
+                s.duration("headerTimeout", Duration.ofSeconds(10)));
     }
 
     /** Reads one mapping of the tree, remembering which keys were read so the rest can be refused. */

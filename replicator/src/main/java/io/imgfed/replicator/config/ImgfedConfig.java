@@ -20,8 +20,12 @@ public record ImgfedConfig(
     public record Data(Path dir, long capacity, boolean pinHome) {
     }
 
-    /** One HTTP listener. {@code advertise} is the host:port other DCs use to reach it (peer listener only). */
-    public record Listener(String host, int port, Tls tls, String advertise, Duration idleTimeout, long maxBodyBytes) {
+    /**
+     * One HTTP listener. {@code advertise} is the host:port other DCs use to reach it (peer listener only);
+     * {@code headerTimeout} bounds how long a client may take to send a request's headers (slowloris).
+     */
+    public record Listener(String host, int port, Tls tls, String advertise, Duration idleTimeout, long maxBodyBytes,
+            Duration headerTimeout) {
         public String address() {
             return advertise != null ? advertise : host + ":" + port;
         }

@@ -104,6 +104,7 @@ public final class HomeForwarder {
         }
         headers.set(ForwardedCallers.HEADER, ForwardedCallers.encode(caller));
         headers.set("X-Imgfed-Forwarded-By", self);
+        headers.set(PeerTls.DC_HEADER, self);
         headers.set("X-Request-Id", ClientApi.requestId(ctx));
         opts.setHeaders(headers);
         peers.http().request(opts)

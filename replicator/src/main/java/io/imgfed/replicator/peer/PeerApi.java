@@ -26,8 +26,11 @@ public final class PeerApi {
      * mounts the file routes.
      */
     public Router router(Vertx vertx, ImageRoutes forwardedImages, long maxBodyBytes, Handler<RoutingContext> forwardedUpload,
-            Consumer<Router> files) {
+            Consumer<Router> files, boolean mutualTls) {
         Router router = ClientApi.router(vertx);
+        if (mutualTls) {
+            router.route().handler(PeerTls::checkCaller);
+        }
         router.get("/peer/v1/ping").handler(ctx -> {
             var o = Json.object();
             o.put("ping", "pong");

@@ -1,5 +1,6 @@
 package io.imgfed.transfer.pull;
 
+import io.imgfed.protocol.federation.CertificateNames;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -14,10 +15,13 @@ public final class HttpPeerFetcher implements PeerFetcher {
 
     private final HttpClient client;
     private final String selfDc;
+    private final boolean tls;
 
-    public HttpPeerFetcher(HttpClient client, String selfDc) {
+    /** @param tls whether peers are reached over mutual TLS; then a source must prove it is the DC it was chosen as */
+    public HttpPeerFetcher(HttpClient client, String selfDc, boolean tls) {
         this.client = client;
         this.selfDc = selfDc;
+        this.tls = tls;
     }
 
     @Override
@@ -34,6 +38,19 @@ public final class HttpPeerFetcher implements PeerFetcher {
         }
         return client.request(opts).compose(req -> req.send().compose(resp -> {
             resp.pause();
+            if (tls) {
+                String dc;
+                try {
+                    dc = CertificateNames.dcOf(req.connection().peerCertificates());
+                } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                    dc = null;
+                }
+                if (!source.dc().equals(dc)) {
+                    req.reset();
+                    return Future.failedFuture(new IllegalStateException("the peer at " + source.peerAddress()
+                            + " presented the certificate of DC " + dc + ", not " + source.dc()));
+                }
+            }
             int expectedStatus = offset > 0 ? 206 : 200;
             String length = resp.getHeader("Content-Length");
             if (resp.statusCode() != expectedStatus || length == null || Long.parseLong(length) != size - offset) {
