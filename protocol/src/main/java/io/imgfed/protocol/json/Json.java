@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imgfed.protocol.error.ErrorCode;
 import io.imgfed.protocol.error.ImgapiError;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -54,6 +55,9 @@ public final class Json {
             return node;
         } catch (JsonProcessingException e) {
             throw new ImgapiError(ErrorCode.INVALID_CONTENT, "invalid JSON body: " + e.getOriginalMessage()).toException();
+        } catch (CharConversionException e) {
+            // Undecodable bytes (e.g. a body sniffed as UTF-32 with an impossible code point) are the client's fault.
+            throw new ImgapiError(ErrorCode.INVALID_CONTENT, "invalid JSON body: " + e.getMessage()).toException();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -242,7 +242,7 @@ public final class ManifestValidator {
     private static JsonNode checkField(String field, JsonNode v, List<FieldError> errors) {
         switch (field) {
             case "v":
-                if (!v.isIntegralNumber() || v.asInt() != 2) {
+                if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() != 2) {
                     errors.add(FieldError.invalid(field, "v must be 2 (the manifest version)"));
                 }
                 return v;
@@ -294,7 +294,7 @@ public final class ManifestValidator {
             case "cpu_type":
                 return string(field, v, 64, errors, true);
             case "image_size":
-                if (!v.isIntegralNumber() || v.asLong() <= 0) {
+                if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() <= 0) {
                     errors.add(FieldError.invalid(field, "image_size must be a positive integer (MiB)"));
                 }
                 return v;
@@ -571,7 +571,7 @@ public final class ManifestValidator {
                     }
                 }
                 case "min_ram", "max_ram" -> {
-                    if (!r.isIntegralNumber() || r.asLong() <= 0) {
+                    if (!r.isIntegralNumber() || !r.canConvertToLong() || r.asLong() <= 0) {
                         errors.add(FieldError.invalid(field, key + " must be a positive integer (MiB)"));
                     }
                 }
