@@ -405,7 +405,7 @@ public final class ManifestValidator {
         try {
             URI uri = new URI(s);
             String scheme = uri.getScheme();
-            if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || uri.getHost() == null) {
                 errors.add(FieldError.invalid(field, field + " must be an http or https URL"));
             }
         } catch (URISyntaxException e) {
@@ -419,15 +419,26 @@ public final class ManifestValidator {
             errors.add(FieldError.invalid(field, "published_at must be an ISO-8601 UTC timestamp like 2026-01-02T03:04:05.678Z"));
             return v;
         }
-        try {
-            DateTimeFormatter.ISO_INSTANT.parse(v.asText());
-        } catch (DateTimeParseException e) {
+        String s = v.asText();
+        if (!realTime(s)) {
             errors.add(FieldError.invalid(field, "published_at is not a real date and time"));
             return v;
         }
-        String s = v.asText();
         // Normalise to millisecond precision so that sorting by string equals sorting by time.
         return Json.object().textNode(s.length() == 20 ? s.substring(0, 19) + ".000Z" : s);
+    }
+
+    /**
+     * Whether a timestamp matching {@link #PUBLISHED_AT} names a real instant in canonical form: no 24:00 and no
+     * leap second 60, which would store one instant under two spellings and break ordering by string.
+     */
+    public static boolean realTime(String s) {
+        try {
+            DateTimeFormatter.ISO_INSTANT.parse(s);
+        } catch (DateTimeParseException e) {
+            return false;
+        }
+        return Integer.parseInt(s.substring(11, 13)) < 24 && Integer.parseInt(s.substring(17, 19)) < 60;
     }
 
     private static <E extends Enum<E> & WireEnum> JsonNode wireEnum(String field, JsonNode v, Class<E> type,

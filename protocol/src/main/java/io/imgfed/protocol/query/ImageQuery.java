@@ -7,8 +7,6 @@ import io.imgfed.protocol.manifest.ImageType;
 import io.imgfed.protocol.manifest.Manifest;
 import io.imgfed.protocol.manifest.ManifestValidator;
 import io.imgfed.protocol.manifest.WireEnum;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -204,13 +202,11 @@ public record ImageQuery(
         if (s == null) {
             return MAX_LIMIT;
         }
-        try {
+        if (s.matches("^\\d{1,4}$")) {
             int n = Integer.parseInt(s);
             if (n >= 1 && n <= MAX_LIMIT) {
                 return n;
             }
-        } catch (NumberFormatException ignored) {
-            // reported below
         }
         throw ImgapiError.invalidParameter("limit", "limit must be an integer from 1 to " + MAX_LIMIT).toException();
     }
@@ -223,13 +219,8 @@ public record ImageQuery(
             return new UuidMarker(s);
         }
         String iso = DATE_ONLY.matcher(s).matches() ? s + "T00:00:00.000Z" : s;
-        if (ManifestValidator.PUBLISHED_AT.matcher(iso).matches()) {
-            try {
-                DateTimeFormatter.ISO_INSTANT.parse(iso);
-                return new DateMarker(iso.length() == 20 ? iso.substring(0, 19) + ".000Z" : iso);
-            } catch (DateTimeParseException ignored) {
-                // reported below
-            }
+        if (ManifestValidator.PUBLISHED_AT.matcher(iso).matches() && ManifestValidator.realTime(iso)) {
+            return new DateMarker(iso.length() == 20 ? iso.substring(0, 19) + ".000Z" : iso);
         }
         throw ImgapiError.invalidParameter("marker", "marker must be an image uuid or an ISO-8601 date").toException();
     }

@@ -42,10 +42,15 @@ public record UploadParams(Compression compression, String sha1, String datasetG
         }
         long length = -1;
         if (contentLengthHeader != null) {
-            try {
-                length = Long.parseLong(contentLengthHeader.trim());
-            } catch (NumberFormatException e) {
+            String digits = contentLengthHeader.trim();
+            if (!digits.matches("^\\d{1,19}$")) {
                 throw ImgapiError.withField(ErrorCode.INVALID_HEADER, "Content-Length", "Content-Length is not a number")
+                        .toException();
+            }
+            try {
+                length = Long.parseLong(digits);
+            } catch (NumberFormatException e) {
+                throw ImgapiError.withField(ErrorCode.INVALID_HEADER, "Content-Length", "Content-Length is too large")
                         .toException();
             }
             if (length < 0) {

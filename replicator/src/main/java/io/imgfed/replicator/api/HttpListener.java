@@ -38,8 +38,7 @@ public final class HttpListener {
      */
     public static Future<HttpListener> start(Vertx vertx, HttpServerOptions options, Router router, int instances,
             Duration headerTimeout) {
-        SlowClientGuard guard = new SlowClientGuard(vertx, headerTimeout,
-                Duration.of(options.getIdleTimeout(), options.getIdleTimeoutUnit().toChronoUnit()));
+        SlowClientGuard guard = new SlowClientGuard(vertx, headerTimeout);
         if (options.getPort() != 0) {
             HttpListener l = new HttpListener(vertx, guard);
             return l.deploy(new HttpServerOptions(options), router, instances).map(l);

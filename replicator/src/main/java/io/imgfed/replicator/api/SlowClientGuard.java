@@ -8,20 +8,19 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Closes connections that send a request's headers too slowly (slowloris): a new connection must deliver its
- * first request's headers within the header timeout, and after each answer the next request must start within
- * the idle timeout. The idle timeout alone is not enough, since one byte every few seconds keeps it alive.
+ * Closes connections that send their first request's headers too slowly (slowloris): a new connection must
+ * deliver them within the header timeout. The idle timeout alone is not enough, since one byte every few
+ * seconds keeps a connection alive. (Later requests on a kept-alive connection are bounded by the idle
+ * timeout; the response's end handler, which could re-arm this timer, belongs to the web router.)
  */
 public final class SlowClientGuard {
     private final Vertx vertx;
     private final long headerMs;
-    private final long idleMs;
     private final Map<HttpConnection, Long> timers = new ConcurrentHashMap<>();
 
-    public SlowClientGuard(Vertx vertx, Duration headerTimeout, Duration idleTimeout) {
+    public SlowClientGuard(Vertx vertx, Duration headerTimeout) {
         this.vertx = vertx;
         this.headerMs = headerTimeout.toMillis();
-        this.idleMs = Math.max(idleTimeout.toMillis(), headerMs);
     }
 
     public void connected(HttpConnection conn) {
@@ -29,15 +28,9 @@ public final class SlowClientGuard {
         conn.closeHandler(v -> disarm(conn));
     }
 
-    /** A request's headers arrived: no timer until its answer is sent. */
+    /** A request's headers arrived in time. */
     public void request(HttpServerRequest req) {
-        HttpConnection conn = req.connection();
-        disarm(conn);
-        req.response().endHandler(v -> {
-            if (!req.response().closed()) {
-                arm(conn, idleMs);
-            }
-        });
+        disarm(req.connection());
     }
 
     private void arm(HttpConnection conn, long ms) {
