@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Multi-datacenter federated image replication daemon (IMGAPI-compatible).",
-        subcommands = {ServeCommand.class, CertsCommand.class, BillingCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, CertsCommand.class, BillingCommand.class, ImagesCommand.class,
+            AvailabilityCommand.class, TransfersCommand.class, ReplicateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
