@@ -32,6 +32,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BlobWriter implements WriteStream<Buffer> {
 
     private static final int DEFAULT_QUEUE_BYTES = 8 * 1024 * 1024;
+    /**
+     * Network chunks (often 8-64 KiB) are gathered into batches of this size before they go to the lanes:
+     * per-batch costs (a copy, two hand-offs between threads) then stay small against the bytes moved.
+     */
+    static final int BATCH_BYTES = 256 * 1024;
 
     private final Context context;
     private final Path path;
@@ -50,6 +55,9 @@ public final class BlobWriter implements WriteStream<Buffer> {
     private Handler<Throwable> exceptionHandler;
     private Handler<Long> progressHandler;
     private Future<BlobDigest> finished;
+    private Buffer batch;
+    private Promise<Void> batchDone;
+    private boolean flushScheduled;
 
     BlobWriter(Context context, Path path, FileChannel channel, Executor pool, Set<DigestKind> kinds, long maxSize) {
         this.context = context;
@@ -68,7 +76,7 @@ public final class BlobWriter implements WriteStream<Buffer> {
         return path;
     }
 
-    /** Bytes already in the file, readable by stream-through readers. */
+    /** Bytes already in the file, readable by stream-through readers (batches land whole, 256 KiB at a time). */
     public long written() {
         return written;
     }
@@ -112,8 +120,39 @@ public final class BlobWriter implements WriteStream<Buffer> {
             fail(new FileTooLargeException(maxSize));
             return Future.failedFuture(failure);
         }
-        byte[] bytes = data.getBytes();
-        Promise<Void> promise = Promise.promise();
+        if (batch == null) {
+            batch = Buffer.buffer(Math.min(BATCH_BYTES, maxQueuedBytes) + len);
+            batchDone = Promise.promise();
+        }
+        batch.appendBuffer(data);
+        Future<Void> done = batchDone.future();
+        if (batch.length() >= Math.min(BATCH_BYTES, maxQueuedBytes / 4)) {
+            flushBatch();
+        } else if (!flushScheduled) {
+            // Whatever else arrives in this event-loop turn joins the batch; then it goes out.
+            flushScheduled = true;
+            context.runOnContext(v -> {
+                flushScheduled = false;
+                flushBatch();
+            });
+        }
+        return done;
+    }
+
+    /** Hands the gathered bytes to the lanes; their writes' futures complete when they are in the file. */
+    private void flushBatch() {
+        if (batch == null || batch.length() == 0) {
+            return;
+        }
+        byte[] bytes = batch.getBytes();
+        Promise<Void> promise = batchDone;
+        batch = null;
+        batchDone = null;
+        if (failure != null) {
+            promise.tryFail(failure);
+            return;
+        }
+        int len = bytes.length;
         queuedBytes.addAndGet(len);
         MessageDigest md5 = digests.get(DigestKind.MD5);
         AtomicInteger lanesLeft = new AtomicInteger(md5 == null ? 1 : 2);
@@ -147,7 +186,6 @@ public final class BlobWriter implements WriteStream<Buffer> {
                 laneDone(lanesLeft, len, promise);
             });
         }
-        return promise.future();
     }
 
     private void laneDone(AtomicInteger lanesLeft, int len, Promise<Void> promise) {
@@ -187,6 +225,7 @@ public final class BlobWriter implements WriteStream<Buffer> {
         if (finished != null) {
             return finished;
         }
+        flushBatch();
         closed = true;
         Promise<BlobDigest> promise = Promise.promise();
         finished = promise.future();
@@ -220,6 +259,7 @@ public final class BlobWriter implements WriteStream<Buffer> {
         if (failure == null) {
             failure = new IOException("write aborted");
         }
+        flushBatch();
         Promise<Void> promise = Promise.promise();
         fileLane.submit(() -> {
             closeQuietly();
@@ -241,7 +281,8 @@ public final class BlobWriter implements WriteStream<Buffer> {
 
     @Override
     public boolean writeQueueFull() {
-        return queuedBytes.get() >= maxQueuedBytes;
+        Buffer b = batch;
+        return queuedBytes.get() + (b == null ? 0 : b.length()) >= maxQueuedBytes;
     }
 
     @Override
