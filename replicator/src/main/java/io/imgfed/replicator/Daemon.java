@@ -212,7 +212,7 @@ public final class Daemon {
                             throw ImgapiError.notFound("file of image " + image.uuid()).toException();
                         }
                         JsonResponses.send(ctx.response(), store.contains(image.file().sha1()) ? 200 : 202,
-                                prefetch.startHere(image));
+                                prefetch.startHere(image, ClientApi.requestId(ctx)));
                     });
                 }, config.peer().tls() != null);
         HttpServerOptions peerOptions = listenerOptions(config.peer());

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 public final class ClientApi {
     private static final Logger ACCESS = LoggerFactory.getLogger("imgfed.access");
     public static final String REQUEST_ID = "requestId";
+    private static final java.util.Set<String> POLLED = java.util.Set.of(
+            "/metrics", "/healthz", "/readyz", "/ping", "/status.json", "/federation/dcs", "/transfers", "/peer/v1/ping");
 
     private ClientApi() {
     }
@@ -47,9 +49,19 @@ public final class ClientApi {
         String finalId = id;
         ctx.response().putHeader("X-Request-Id", id).putHeader("Server", "imgfed");
         ctx.addEndHandler(ar -> {
-            if (ACCESS.isDebugEnabled()) {
-                ACCESS.debug("{} {} {} {} {}ms", finalId, ctx.request().method(), safePath(ctx),
-                        ctx.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000);
+            // Polled endpoints would drown the log; they appear at DEBUG only.
+            boolean polled = ctx.request().method() == io.vertx.core.http.HttpMethod.GET && POLLED.contains(ctx.request().path());
+            if (polled ? ACCESS.isDebugEnabled() : ACCESS.isInfoEnabled()) {
+                io.imgfed.transfer.pull.TransferLog.request(finalId).run(() -> {
+                    String line = "{} {} {} {}ms";
+                    Object[] args = {ctx.request().method(), safePath(ctx), ctx.response().getStatusCode(),
+                            (System.nanoTime() - start) / 1_000_000};
+                    if (polled) {
+                        ACCESS.debug(line, args);
+                    } else {
+                        ACCESS.info(line, args);
+                    }
+                });
             }
         });
         ctx.next();

@@ -61,11 +61,11 @@ public final class Prefetch implements ImageRoutes.ExtraAction {
             forward(ctx, caller, uuid, dc);
             return;
         }
-        JsonResponses.send(ctx.response(), store.contains(file.sha1()) ? 200 : 202, startHere(image));
+        JsonResponses.send(ctx.response(), store.contains(file.sha1()) ? 200 : 202, startHere(image, ClientApi.requestId(ctx)));
     }
 
     /** Starts (or joins) the pull of an image's file into this DC; describes where it stands. */
-    public ObjectNode startHere(Manifest image) {
+    public ObjectNode startHere(Manifest image, String requestId) {
         ImageFile file = image.file();
         ObjectNode o = Json.object();
         o.put("uuid", image.uuid());
@@ -75,7 +75,7 @@ public final class Prefetch implements ImageRoutes.ExtraAction {
             return o;
         }
         TransferEngine.Obtained got = engine.obtain(new FileRequest(file.sha1(), file.size(), file.md5(), image.uuid(),
-                image.owner(), TransferReason.PREFETCH));
+                image.owner(), TransferReason.PREFETCH, requestId));
         if (got == null) {
             o.put("state", "present");
             return o;
