@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +58,9 @@ public final class BlobWriter implements WriteStream<Buffer> {
     private Handler<Throwable> exceptionHandler;
     private Handler<Long> progressHandler;
     private Future<BlobDigest> finished;
-    private Buffer batch;
+    /** Views of the received buffers gathered for the next hand-off; Vert.x buffers are not recycled, so no copy. */
+    private List<ByteBuffer> batch;
+    private int batchBytes;
     private Promise<Void> batchDone;
     private boolean flushScheduled;
 
@@ -121,12 +126,16 @@ public final class BlobWriter implements WriteStream<Buffer> {
             return Future.failedFuture(failure);
         }
         if (batch == null) {
-            batch = Buffer.buffer(Math.min(BATCH_BYTES, maxQueuedBytes) + len);
+            batch = new ArrayList<>();
+            batchBytes = 0;
             batchDone = Promise.promise();
         }
-        batch.appendBuffer(data);
+        for (ByteBuffer part : ((BufferInternal) data).getByteBuf().nioBuffers()) {
+            batch.add(part.asReadOnlyBuffer());
+        }
+        batchBytes += len;
         Future<Void> done = batchDone.future();
-        if (batch.length() >= Math.min(BATCH_BYTES, maxQueuedBytes / 4)) {
+        if (batchBytes >= Math.min(BATCH_BYTES, maxQueuedBytes / 4)) {
             flushBatch();
         } else if (!flushScheduled) {
             // Whatever else arrives in this event-loop turn joins the batch; then it goes out.
@@ -141,35 +150,39 @@ public final class BlobWriter implements WriteStream<Buffer> {
 
     /** Hands the gathered bytes to the lanes; their writes' futures complete when they are in the file. */
     private void flushBatch() {
-        if (batch == null || batch.length() == 0) {
+        if (batch == null || batchBytes == 0) {
             return;
         }
-        byte[] bytes = batch.getBytes();
+        List<ByteBuffer> parts = batch;
+        int len = batchBytes;
         Promise<Void> promise = batchDone;
         batch = null;
+        batchBytes = 0;
         batchDone = null;
         if (failure != null) {
             promise.tryFail(failure);
             return;
         }
-        int len = bytes.length;
         queuedBytes.addAndGet(len);
         MessageDigest md5 = digests.get(DigestKind.MD5);
         AtomicInteger lanesLeft = new AtomicInteger(md5 == null ? 1 : 2);
         fileLane.submit(() -> {
             if (failure == null) {
                 try {
-                    ByteBuffer bb = ByteBuffer.wrap(bytes);
-                    while (bb.hasRemaining()) {
-                        channel.write(bb);
+                    ByteBuffer[] out = views(parts);
+                    long left = len;
+                    while (left > 0) {
+                        left -= channel.write(out);
                     }
                     MessageDigest sha1 = digests.get(DigestKind.SHA1);
-                    if (sha1 != null) {
-                        sha1.update(bytes);
-                    }
                     MessageDigest sha256 = digests.get(DigestKind.SHA256);
-                    if (sha256 != null) {
-                        sha256.update(bytes);
+                    for (ByteBuffer part : parts) {
+                        if (sha1 != null) {
+                            sha1.update(part.duplicate());
+                        }
+                        if (sha256 != null) {
+                            sha256.update(part.duplicate());
+                        }
                     }
                     written += len;
                 } catch (IOException | RuntimeException e) {
@@ -181,7 +194,9 @@ public final class BlobWriter implements WriteStream<Buffer> {
         if (md5 != null) {
             md5Lane.submit(() -> {
                 if (failure == null) {
-                    md5.update(bytes);
+                    for (ByteBuffer part : parts) {
+                        md5.update(part.duplicate());
+                    }
                 }
                 laneDone(lanesLeft, len, promise);
             });
@@ -281,8 +296,16 @@ public final class BlobWriter implements WriteStream<Buffer> {
 
     @Override
     public boolean writeQueueFull() {
-        Buffer b = batch;
-        return queuedBytes.get() + (b == null ? 0 : b.length()) >= maxQueuedBytes;
+        return queuedBytes.get() + batchBytes >= maxQueuedBytes;
+    }
+
+    /** Fresh views of a batch's parts: each lane reads them with its own positions. */
+    private static ByteBuffer[] views(List<ByteBuffer> parts) {
+        ByteBuffer[] out = new ByteBuffer[parts.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = parts.get(i).duplicate();
+        }
+        return out;
     }
 
     @Override
