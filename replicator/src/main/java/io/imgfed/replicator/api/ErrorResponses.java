@@ -11,6 +11,7 @@ import io.imgfed.transfer.store.BlobWriter;
 import io.imgfed.transfer.store.StoreFullException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.handler.HttpException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,14 @@ public final class ErrorResponses {
         }
         if (failure instanceof BlobWriter.FileTooLargeException) {
             return ImgapiError.withField(ErrorCode.UPLOAD, "Content-Length", failure.getMessage());
+        }
+        if (failure instanceof HttpException he && he.getStatusCode() >= 400 && he.getStatusCode() < 500) {
+            // Vert.x Web's own refusals, e.g. a query string that is not valid URL encoding: the client's fault.
+            return switch (he.getStatusCode()) {
+                case 404 -> ImgapiError.notFound("resource");
+                case 413 -> ImgapiError.withField(ErrorCode.REQUEST_TOO_LARGE, "body", "request body is too large");
+                default -> new ImgapiError(ErrorCode.BAD_REQUEST, "bad request (malformed URL encoding, header or body)");
+            };
         }
         LOG.error("request {} failed", requestId, failure);
         return new ImgapiError(ErrorCode.INTERNAL_ERROR, "internal error (request id " + requestId + ")");

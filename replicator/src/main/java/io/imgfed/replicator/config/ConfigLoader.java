@@ -243,7 +243,9 @@ public final class ConfigLoader {
     }
 
     static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+        // 127.0.0.0/8 as an address literal only: a DNS name that merely starts with "127." can point anywhere.
+        return host.equals("localhost") || host.matches("^127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$") || host.equals("::1")
+                || host.equals("[::1]");
     }
 
     private static Listener listener(ConfigReader s, int defaultPort, boolean peer) {
