@@ -79,7 +79,8 @@ public final class ErrorResponses {
         response.headers().remove("Content-Length").remove("Content-MD5").remove("ETag").remove("Content-Range");
         response.putHeader("Content-Type", "application/json");
         if (error.code() == ErrorCode.UNAUTHORIZED) {
-            response.putHeader("WWW-Authenticate", "Signature realm=\"imgfed\",headers=\"date\"");
+            // Both schemes imgfed accepts; a client uses the one its DC is configured for (auth.mode).
+            response.putHeader("WWW-Authenticate", "Signature realm=\"imgfed\",headers=\"date\", Bearer realm=\"imgfed\"");
         }
         if (error.retryAfterSeconds() != null) {
             response.putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
