@@ -37,9 +37,7 @@ class KafkaContainerBillingTest {
             byte[] file = new byte[1 << 20];
             new Random(91).nextBytes(file);
             String uuid = fed.client("a").activeImage("container", file);
-            Await.until("b sees a holding the file", Duration.ofSeconds(15), () -> fed.client("b")
-                    .get("/federation/availability?uuid=" + uuid).json().path(0).path("dcs").path("a").path("state").asText()
-                    .equals("present"));
+            fed.awaitHolding("b", uuid, "a");
             assertEquals(200, fed.client("b").getDigest("/images/" + uuid + "/file").status());
             List<TransferEvent> events = Await.value("the event in Kafka", Duration.ofSeconds(60), () -> {
                 List<TransferEvent> e = KafkaEvents.all(KAFKA.getBootstrapServers(), "imgfed.transfers", Duration.ofSeconds(1));

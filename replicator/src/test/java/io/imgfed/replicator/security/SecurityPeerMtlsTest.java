@@ -157,9 +157,7 @@ class SecurityPeerMtlsTest {
         assertEquals("a", got.header("X-Imgfed-Source"));
         assertArrayEquals(file, got.body(), "identical bytes");
         assertEquals(ImgapiClient.md5Base64(file), got.header("Content-MD5"));
-        Await.until("a sees b holding the file", CONVERGE, () -> fed.client("a")
-                .get("/federation/availability?uuid=" + uuid).json().get(0).path("dcs").path("b").path("state").asText()
-                .equals("present"));
+        fed.awaitHolding("a", uuid, "b");
         // Both DCs trust each other's records through the CA: each lists the other alive.
         for (String dc : new String[] {"a", "b"}) {
             JsonNode dcs = fed.client(dc).get("/federation/dcs").json();

@@ -85,9 +85,7 @@ class StatusPageBrowserTest {
         byte[] file = new byte[48 << 20];
         new Random(81).nextBytes(file);
         String uuid = fed.client("a").activeImage("watched", file);
-        Await.until("b sees a holding the file", Duration.ofSeconds(15), () -> fed.client("b")
-                .get("/federation/availability?uuid=" + uuid).json().path(0).path("dcs").path("a").path("state").asText()
-                .equals("present"));
+        fed.awaitHolding("b", uuid, "a");
         CompletableFuture<ImgapiClient.Digested> pull = CompletableFuture.supplyAsync(
                 () -> fed.client("b").getDigest("/images/" + uuid + "/file"));
 

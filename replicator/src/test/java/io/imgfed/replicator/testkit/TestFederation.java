@@ -200,6 +200,18 @@ public final class TestFederation implements AutoCloseable {
         return new ImgapiClient("http://127.0.0.1:" + ports.get(dc)[HTTP]);
     }
 
+    /** How DC {@code observer} sees DC {@code dc}'s holding of an image's file: present, pulling or absent. */
+    public String fileState(String observer, String uuid, String dc) {
+        return client(observer).get("/federation/availability?uuid=" + uuid).json().path(0).path("dcs").path(dc)
+                .path("state").asText("absent");
+    }
+
+    /** Waits (20 s at most) until DC {@code observer} sees DC {@code holder} holding the image's file. */
+    public void awaitHolding(String observer, String uuid, String holder) {
+        Await.until(observer + " sees " + holder + " holding the file of " + uuid, java.time.Duration.ofSeconds(20),
+                () -> fileState(observer, uuid, holder).equals("present"));
+    }
+
     public int httpPort(String dc) {
         return ports.get(dc)[HTTP];
     }
