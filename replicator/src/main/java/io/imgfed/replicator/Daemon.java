@@ -113,7 +113,11 @@ public final class Daemon {
         ImgfedMetrics metrics = new ImgfedMetrics();
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions()
-                        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true))
+                        // A registry name of its own: vertx-micrometer shares one backend per name, which would merge
+                        // the HTTP figures of several daemons in one JVM (the demo, tests) into the first one's.
+                        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+                                .setRegistryName("imgfed-" + config.dc() + "-" + java.util.UUID.randomUUID())
+                                .addLabels(io.vertx.micrometer.Label.LOCAL))
                         .setBlockedThreadCheckInterval(2)
                         .setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS))
                 .withMetrics(new MicrometerMetricsFactory(metrics.registry()))

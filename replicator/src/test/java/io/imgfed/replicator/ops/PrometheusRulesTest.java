@@ -30,11 +30,11 @@ class PrometheusRulesTest {
     /** The alerts of issue 7 and the runbook in ops/README.md. */
     private static final Set<String> REQUIRED = Set.of("ImgfedDaemonDown", "ImgfedDcGone", "ImgfedTransfersFailing",
             "ImgfedBillingOutboxBacklog", "ImgfedBillingPublishErrors", "ImgfedCacheNearCapacity",
-            "ImgfedRecordsRejected", "ImgfedGossipLagHigh");
+            "ImgfedRecordsRejected", "ImgfedGossipLagHigh", "ImgfedPeerDcGone");
     /** Alerts whose unit tests must show them both firing and quiet. */
     private static final Set<String> MUST_BE_UNIT_TESTED = Set.of("ImgfedDcGone", "ImgfedTransfersFailing",
             "ImgfedBillingOutboxBacklog", "ImgfedCacheNearCapacity", "ImgfedRecordsRejected", "ImgfedDaemonDown",
-            "ImgfedBillingPublishErrors", "ImgfedGossipLagHigh");
+            "ImgfedBillingPublishErrors", "ImgfedGossipLagHigh", "ImgfedPeerDcGone");
 
     static Path root;
     static Path prometheusDir;
@@ -112,7 +112,10 @@ class PrometheusRulesTest {
             assertFalse(rule.path("annotations").path("summary").asText().isBlank(), name + " has a summary");
             String description = rule.path("annotations").path("description").asText();
             assertFalse(description.isBlank(), name + " has a description");
-            if (!name.equals("ImgfedDcGone")) {
+            if (name.equals("ImgfedPeerDcGone")) {
+                // Aggregated over observers on purpose: one alert per lost DC, however many DCs notice it.
+                assertTrue(description.contains("{{ $labels.peer_dc }}"), name + " names the DC that is gone");
+            } else if (!name.equals("ImgfedDcGone")) {
                 assertTrue(description.contains("{{ $labels.dc }}") && description.contains("{{ $labels.instance }}"),
                         name + " says which DC and target it is about");
             }
