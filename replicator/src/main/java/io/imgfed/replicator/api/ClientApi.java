@@ -64,6 +64,13 @@ public final class ClientApi {
                 });
             }
         });
+        try {
+            // A query string that is not valid %-encoding is the client's error on every route (not a 500 later).
+            QueryParams.of(ctx);
+        } catch (io.imgfed.protocol.error.ImgapiException e) {
+            ctx.fail(e);
+            return;
+        }
         ctx.next();
     }
 

@@ -76,7 +76,11 @@ public final class ErrorResponses {
         }
         Buffer body = body(error);
         response.setStatusCode(error.httpStatus());
-        response.headers().remove("Content-Length").remove("Content-MD5").remove("ETag").remove("Content-Range");
+        response.headers().remove("Content-Length").remove("Content-MD5").remove("ETag");
+        if (error.code() != ErrorCode.RANGE_NOT_SATISFIABLE) {
+            // A 416 keeps the "Content-Range: bytes */size" its sender set (RFC 9110 15.5.17).
+            response.headers().remove("Content-Range");
+        }
         response.putHeader("Content-Type", "application/json");
         if (error.code() == ErrorCode.UNAUTHORIZED) {
             // Both schemes imgfed accepts; a client uses the one its DC is configured for (auth.mode).

@@ -37,8 +37,9 @@ public final class ConfigLoader {
 
     public static final Pattern DC_NAME = Pattern.compile("^[a-z0-9-]{1,63}$");
     private static final Pattern HOST_PORT = Pattern.compile("^[A-Za-z0-9.\\-]+:\\d{1,5}$|^\\[[0-9a-fA-F:]+\\]:\\d{1,5}$");
-    /** Environment variables the launcher itself reads; they are not configuration keys. */
-    private static final Set<String> LAUNCHER_ENV = Set.of("IMGFED_JAVA_OPTS", "IMGFED_HOME", "IMGFED_BUILD");
+    /** Environment variables the launcher and the log setup read (see LogSetup); they are not configuration keys. */
+    private static final Set<String> LAUNCHER_ENV = Set.of("IMGFED_JAVA_OPTS", "IMGFED_HOME", "IMGFED_BUILD",
+            "IMGFED_LOG_FORMAT");
 
     /** Every leaf key, in the spelling of the YAML; env names are these upper-cased with '.' as '_'. */
     static final List<String> KEYS = List.of(
