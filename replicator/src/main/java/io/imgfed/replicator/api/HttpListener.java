@@ -67,6 +67,7 @@ public final class HttpListener {
             public Future<?> start() {
                 return vertx.createHttpServer(options)
                         .connectionHandler(guard::connected)
+                        .invalidRequestHandler(HttpListener::invalidRequest)
                         .requestHandler(req -> {
                             guard.request(req);
                             router.handle(req);
@@ -77,6 +78,32 @@ public final class HttpListener {
                 });
             }
         }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add).mapEmpty();
+    }
+
+    /**
+     * Requests the HTTP decoder rejected (overlong line or headers, malformed head) get IMGAPI's JSON error
+     * like every other failure, then the connection is closed since its framing cannot be trusted.
+     */
+    static void invalidRequest(io.vertx.core.http.HttpServerRequest req) {
+        Throwable cause = req.decoderResult().cause();
+        int status;
+        String message;
+        if (cause instanceof io.netty.handler.codec.TooLongFrameException && String.valueOf(cause.getMessage()).contains("line")) {
+            status = 414;
+            message = "the request line is too long";
+        } else if (cause instanceof io.netty.handler.codec.TooLongFrameException) {
+            status = 431;
+            message = "the request headers are too large";
+        } else {
+            status = 400;
+            message = "malformed HTTP request";
+        }
+        var body = io.imgfed.protocol.json.Json.object();
+        body.put("code", status == 400 ? "BadRequest" : status == 414 ? "RequestURITooLong" : "RequestHeaderFieldsTooLarge");
+        body.put("message", message);
+        req.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
+                .end(io.vertx.core.buffer.Buffer.buffer(io.imgfed.protocol.json.Json.bytes(body)))
+                .onComplete(ar -> req.connection().close());
     }
 
     public int port() {

@@ -44,10 +44,12 @@ public final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean clean = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread hook = new Thread(() -> {
             try {
                 daemon.stop().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
             } catch (Exception e) {
+                clean.set(false);
                 System.err.println("imgfed: unclean shutdown: " + e);
             } finally {
                 stopped.countDown();
@@ -63,17 +65,17 @@ public final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         if (!trapped) {
             stopped.await();
-            return 0;
+            return clean.get() ? 0 : 1;
         }
         stopRequested.await();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException alreadyExiting) {
             stopped.await();
-            return 0;
+            return clean.get() ? 0 : 1;
         }
         hook.run();
-        return 0;
+        return clean.get() ? 0 : 1;
     }
 
     /** Routes a signal to {@code latch} instead of the JVM's default exit; false if it cannot be trapped here. */
