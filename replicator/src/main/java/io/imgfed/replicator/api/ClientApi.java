@@ -23,6 +23,7 @@ public final class ClientApi {
     public static Router router(Vertx vertx) {
         Router router = Router.router(vertx);
         router.route().handler(ClientApi::assignRequestId);
+        router.route().handler(ClientApi::refuseDotSegments);
         router.route().failureHandler(ClientApi::failure);
         router.errorHandler(404, ctx -> fail(ctx, ImgapiError.notFound("resource " + safePath(ctx))));
         router.errorHandler(405, ctx -> fail(ctx, new ImgapiError(ErrorCode.METHOD_NOT_ALLOWED,
@@ -70,6 +71,24 @@ public final class ClientApi {
         } catch (io.imgfed.protocol.error.ImgapiException e) {
             ctx.fail(e);
             return;
+        }
+        ctx.next();
+    }
+
+    /**
+     * No API path has "." or ".." segments; a path with them (plain or %-encoded) is answered 404 before the
+     * router's normalisation could turn it into some other path.
+     */
+    private static void refuseDotSegments(RoutingContext ctx) {
+        String raw = ctx.request().path();
+        if (raw != null) {
+            String p = raw.toLowerCase(java.util.Locale.ROOT).replace("%2e", ".").replace("%2f", "/").replace("%5c", "/");
+            for (String segment : p.split("/", -1)) {
+                if (segment.equals("..") || segment.equals(".")) {
+                    fail(ctx, ImgapiError.notFound("resource " + safePath(ctx)));
+                    return;
+                }
+            }
         }
         ctx.next();
     }
