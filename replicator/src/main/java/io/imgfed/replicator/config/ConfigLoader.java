@@ -240,6 +240,12 @@ public final class ConfigLoader {
             throw new ConfigException("auth.mode", "none (no authentication) is only allowed when http.host is a loopback "
                     + "address; set auth.mode to signature or token, or auth.allowInsecure: true to force it");
         }
+        if (peer.tls() == null && !auth.allowInsecure() && !isLoopback(peer.host())) {
+            // The peer listener acts on what other DCs assert (forwarded callers); without mutual TLS anyone who
+            // can reach it could assert anything.
+            throw new ConfigException("peer.tls", "is required when peer.host is not a loopback address (DCs "
+                    + "authenticate each other with certificates: imgfed certs issue); or set auth.allowInsecure: true");
+        }
         return new ImgfedConfig(dc, data, http, peer, federation, transfer, billing, auth);
     }
 

@@ -279,4 +279,14 @@ class ConfigLoaderTest {
         assertTrue(list.getMessage().contains("mapping"), list.getMessage());
         assertEquals("local", ConfigLoader.load(file("# nothing but a comment\n"), Map.of()).dc());
     }
+
+    @Test
+    void aPeerListenerOffLoopbackNeedsMutualTlsOrAnExplicitOptOut() {
+        refused("peer: {host: 10.0.0.1}\n", "peer.tls");
+        refused("peer: {host: 0.0.0.0, port: 8443}\n", "peer.tls");
+        assertEquals("10.0.0.1", yaml("peer: {host: 10.0.0.1}\nauth: {allowInsecure: true}\n").peer().host());
+        assertEquals("10.0.0.1", yaml("peer: {host: 10.0.0.1, tls: {cert: /c.pem, key: /k.pem, ca: /ca.pem}}\n")
+                .peer().host());
+        assertEquals("127.0.0.1", yaml("").peer().host(), "loopback needs neither");
+    }
 }
