@@ -163,7 +163,8 @@ public final class RecordBoard implements AutoCloseable {
             }
         });
         publish(RecordKind.KEY, "", self.keyRecord().toPayload());
-        rescan();
+        // On the board thread like all receiving (never the caller's, e.g. an event loop).
+        submit(this::rescan);
         timer.scheduleWithFixedDelay(() -> submit(this::expirePending), 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> submit(this::reannounce), 10, 10, TimeUnit.SECONDS);
     }
@@ -272,8 +273,11 @@ public final class RecordBoard implements AutoCloseable {
         byte[] mine = published.get(boardKey);
         if (mine != null) {
             if (!Arrays.equals(mine, value)) {
-                // Someone wrote over a record only this DC may publish.
-                rejectOnce(boardKey, value, "bad_signature");
+                if (!signedBySelf(boardKey, value)) {
+                    // Someone wrote over a record only this DC may publish.
+                    rejectOnce(boardKey, value, "bad_signature");
+                }
+                // Else an older record of ours (from before a restart, or a stale replica): no forgery.
                 reannounce();
             }
             return;
@@ -328,6 +332,15 @@ public final class RecordBoard implements AutoCloseable {
         dispatch(r, boardKey, value);
         if (r.kind() == RecordKind.KEY) {
             retryPending(r.dc());
+        }
+    }
+
+    private boolean signedBySelf(String boardKey, byte[] value) {
+        try {
+            SignedRecord r = SignedRecord.decode(value);
+            return r.boardKey().equals(boardKey) && r.verify(self.publicKey());
+        } catch (MalformedRecordException e) {
+            return false;
         }
     }
 

@@ -1,7 +1,12 @@
 package io.imgfed.replicator.testkit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +20,7 @@ public final class TestFederation implements AutoCloseable {
     private final String extraYaml;
     private final Map<String, Integer> fedPorts = new LinkedHashMap<>();
     private final Map<String, TestDaemon> running = new LinkedHashMap<>();
+    private final Map<String, String> dcYaml = new LinkedHashMap<>();
 
     private TestFederation(Path dir, String extraYaml) {
         this.dir = dir;
@@ -42,14 +48,51 @@ public final class TestFederation implements AutoCloseable {
         return withConfig(dir, "", dcs);
     }
 
-    /** The YAML a DC of this federation runs with (also used to start it as a separate process). */
+    /**
+     * The YAML a DC of this federation runs with (also used to start it as a separate process): its name, data
+     * dir, federation port and member list, deep-merged with the federation's extra YAML and then the DC's own
+     * (see {@link #startDc(String, String)}), so extra YAML may add keys to {@code data} or {@code federation}
+     * without losing the member list.
+     */
     public String yaml(String dc) {
-        List<String> members = new ArrayList<>();
+        YAMLMapper mapper = new YAMLMapper();
+        ObjectNode tree = mapper.createObjectNode();
+        tree.put("dc", dc);
+        tree.putObject("data").put("dir", dir.resolve(dc).toString());
+        ObjectNode fed = tree.putObject("federation");
+        fed.put("port", fedPorts.get(dc));
+        var members = fed.putArray("members");
         fedPorts.forEach((name, port) -> members.add("127.0.0.1:" + port));
-        return "dc: " + dc + "\n"
-                + "data: {dir: " + dir.resolve(dc) + "}\n"
-                + "federation: {port: " + fedPorts.get(dc) + ", members: [" + String.join(", ", members) + "]}\n"
-                + extraYaml;
+        try {
+            merge(tree, extraYaml.isBlank() ? null : mapper.readTree(extraYaml));
+            String own = dcYaml.getOrDefault(dc, "");
+            merge(tree, own.isBlank() ? null : mapper.readTree(own));
+            return mapper.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("bad extra YAML", e);
+        }
+    }
+
+    private static void merge(ObjectNode into, JsonNode extra) {
+        if (extra == null || extra.isNull()) {
+            return;
+        }
+        Iterator<Map.Entry<String, JsonNode>> it = extra.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode mine = into.get(e.getKey());
+            if (mine instanceof ObjectNode o && e.getValue().isObject()) {
+                merge(o, e.getValue());
+            } else {
+                into.set(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /** Starts (or restarts) a DC with extra YAML of its own on top of the federation's, kept for later restarts. */
+    public TestDaemon startDc(String dc, String dcExtraYaml) {
+        dcYaml.put(dc, dcExtraYaml);
+        return startDc(dc);
     }
 
     public TestDaemon startDc(String dc) {
@@ -87,6 +130,10 @@ public final class TestFederation implements AutoCloseable {
 
     public int federationPort(String dc) {
         return fedPorts.get(dc);
+    }
+
+    public boolean running(String dc) {
+        return running.containsKey(dc);
     }
 
     public List<String> memberAddresses() {
