@@ -11,7 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class ManifestFuzzTest {
 
-    @FuzzTest(maxDuration = "40s")
+    @FuzzTest(maxDuration = "20s")
     void manifests(FuzzedDataProvider data) {
         ManifestHarness.run(data);
     }

@@ -9,7 +9,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class QueryFuzzTest {
 
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "15s")
     void queries(FuzzedDataProvider data) {
         QueryHarness.run(data);
     }

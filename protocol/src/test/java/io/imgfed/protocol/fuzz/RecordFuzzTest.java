@@ -10,7 +10,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class RecordFuzzTest {
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "15s")
     void records(FuzzedDataProvider data) {
         RecordHarness.run(data);
     }

@@ -38,7 +38,7 @@ class HttpApiFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "30s")
     void requests(FuzzedDataProvider data) throws Exception {
         harness.run(data);
     }
