@@ -41,13 +41,11 @@ public final class Federation implements AutoCloseable {
     private final ManifestGossip manifests;
     private final AvailabilityGossip availability;
     private final FederationMetrics metrics;
-    private final Supplier<DcRecord> heartbeat;
     private final ScheduledExecutorService timer;
     private volatile boolean announced;
 
     private Federation(FederationSettings settings, FederationNode node, RecordBoard board, DcDirectory directory,
-            ManifestGossip manifests, AvailabilityGossip availability, FederationMetrics metrics,
-            Supplier<DcRecord> heartbeat) {
+            ManifestGossip manifests, AvailabilityGossip availability, FederationMetrics metrics) {
         this.settings = settings;
         this.node = node;
         this.board = board;
@@ -55,7 +53,6 @@ public final class Federation implements AutoCloseable {
         this.manifests = manifests;
         this.availability = availability;
         this.metrics = metrics;
-        this.heartbeat = heartbeat;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "imgfed-heartbeat-" + settings.dc());
             t.setDaemon(true);
@@ -98,10 +95,12 @@ public final class Federation implements AutoCloseable {
                 });
                 ManifestGossip manifests = new ManifestGossip(board, settings.dc(), sink);
                 AvailabilityGossip availability = new AvailabilityGossip(board, settings.dc());
-                Federation f = new Federation(settings, node, board, directory, manifests, availability, metrics, heartbeat);
+                Federation f = new Federation(settings, node, board, directory, manifests, availability, metrics);
                 metrics.gauge("imgfed.federation.members", "DCs of the federation alive now, this one included",
                         directory::aliveCount);
                 metrics.gauge("imgfed.manifest.conflicts", "Images published by more than one DC", manifests::conflictCount);
+                metrics.dcStatus(settings.dc(), () -> 0);
+                directory.addListener((dc, from, to) -> metrics.dcStatus(dc, () -> directory.status(dc).ordinal()));
                 node.onTopologyChange(board::resync);
                 return f;
             } catch (RuntimeException e) {
@@ -128,7 +127,7 @@ public final class Federation implements AutoCloseable {
 
     private void publishHeartbeat() {
         try {
-            board.publish(RecordKind.DC, "", heartbeat.get().toPayload());
+            board.publish(RecordKind.DC, "", directory.refreshSelf().toPayload());
         } catch (RuntimeException e) {
             LOG.warn("heartbeat not published: {}", e.toString());
         }

@@ -53,6 +53,17 @@ public final class FederationMetrics {
         return gossipLag;
     }
 
+    /**
+     * {@code imgfed_federation_dc_status{peer_dc}}: 0 alive, 1 suspect, 2 gone, one series per DC ever heard of.
+     * The label is {@code peer_dc} because scrape targets already carry {@code dc} (this daemon's own name).
+     */
+    public void dcStatus(String dc, Supplier<Number> value) {
+        Gauge.builder("imgfed.federation.dc.status", value)
+                .description("Each DC as this one sees it: 0 alive, 1 suspect, 2 gone")
+                .tag("peer_dc", dc)
+                .register(registry);
+    }
+
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);
     }

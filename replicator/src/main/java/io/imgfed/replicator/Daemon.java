@@ -14,6 +14,7 @@ import io.imgfed.replicator.api.FederationRoutes;
 import io.imgfed.replicator.api.JsonResponses;
 import io.imgfed.replicator.api.Prefetch;
 import io.imgfed.replicator.api.PullThrough;
+import io.imgfed.replicator.api.StatusRoutes;
 import io.imgfed.replicator.api.TransferRoutes;
 import io.imgfed.replicator.auth.AuthenticatedCallers;
 import io.imgfed.replicator.auth.Caller;
@@ -112,7 +113,11 @@ public final class Daemon {
         ImgfedMetrics metrics = new ImgfedMetrics();
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions()
-                        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true))
+                        // A registry name of its own: vertx-micrometer shares one backend per name, which would merge
+                        // the HTTP figures of several daemons in one JVM (the demo, tests) into the first one's.
+                        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+                                .setRegistryName("imgfed-" + config.dc() + "-" + java.util.UUID.randomUUID())
+                                .addLabels(io.vertx.micrometer.Label.LOCAL))
                         .setBlockedThreadCheckInterval(2)
                         .setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS))
                 .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
@@ -211,7 +216,7 @@ public final class Daemon {
                             throw ImgapiError.notFound("file of image " + image.uuid()).toException();
                         }
                         JsonResponses.send(ctx.response(), store.contains(image.file().sha1()) ? 200 : 202,
-                                prefetch.startHere(image));
+                                prefetch.startHere(image, ClientApi.requestId(ctx)));
                     });
                 }, config.peer().tls() != null);
         HttpServerOptions peerOptions = listenerOptions(config.peer());
@@ -304,7 +309,9 @@ public final class Daemon {
         Router router = ClientApi.router(vertx);
         new OpsRoutes(config.dc(), Version.get(), readiness, metrics.registry()).mount(router);
         new FederationRoutes(federation, catalog, callers, sources).mount(router);
-        new TransferRoutes(engine, callers).mount(router);
+        TransferRoutes transferRoutes = new TransferRoutes(engine, callers);
+        transferRoutes.mount(router);
+        new StatusRoutes(federation, catalog, store, space, engine, billing, callers, transferRoutes).mount(router);
         forwarder.mount(router);
         new ImageRoutes(images, callers, Map.of("replicate", prefetch)).mount(router, config.http().maxBodyBytes());
         router.put("/images/:uuid/file").handler(uploads::handle);
@@ -335,6 +342,8 @@ public final class Daemon {
                 .setHandle100ContinueAutomatically(false)
                 .setMaxHeaderSize(16 * 1024)
                 .setMaxInitialLineLength(8 * 1024)
+                // Bigger body chunks mean fewer hand-offs per gigabyte on uploads.
+                .setMaxChunkSize(64 * 1024)
                 .setTcpNoDelay(true)
                 .setCompressionSupported(false)
                 // IMGAPI clients speak HTTP/1.1; zero-copy sendfile needs it too.

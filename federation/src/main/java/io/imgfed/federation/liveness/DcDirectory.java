@@ -32,6 +32,8 @@ public final class DcDirectory {
     private final long goneAfterNanos;
     private final LongSupplier nanoTime;
     private final Supplier<DcRecord> selfRecord;
+    /** This DC's record as last published; building one counts the catalog, which requests must not pay for. */
+    private volatile DcRecord lastSelf;
     private final Map<String, Entry> dcs = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -51,6 +53,18 @@ public final class DcDirectory {
         this.selfRecord = selfRecord;
     }
 
+    /** This DC's current record, built afresh: for the heartbeat, once per interval. */
+    public DcRecord refreshSelf() {
+        DcRecord r = selfRecord.get();
+        lastSelf = r;
+        return r;
+    }
+
+    private DcRecord selfRecord() {
+        DcRecord r = lastSelf;
+        return r != null ? r : refreshSelf();
+    }
+
     public void addListener(Listener l) {
         listeners.add(l);
     }
@@ -68,8 +82,13 @@ public final class DcDirectory {
         long ageMillis = Math.max(0, System.currentTimeMillis() - publishedAtMillis);
         long heard = ageMillis * 1_000_000 > goneAfterNanos ? now - ageMillis * 1_000_000 : now;
         Entry e = dcs.computeIfAbsent(record.dc(), k -> {
+            // Complete from the start: nanoTime has an arbitrary origin (it may be negative), so no default
+            // "heard at" value is older than every real one.
             Entry n = new Entry();
             n.reported = DcStatus.GONE;
+            n.record = record;
+            n.heardNanos = heard;
+            n.heardWallMillis = System.currentTimeMillis() - (now - heard) / 1_000_000;
             return n;
         });
         e.record = record;
@@ -99,7 +118,7 @@ public final class DcDirectory {
     /** The peer address ({@code host:port}) a DC announced, or null if never heard of. */
     public String peerAddress(String dc) {
         if (dc.equals(self)) {
-            return selfRecord.get().peer();
+            return selfRecord().peer();
         }
         Entry e = dcs.get(dc);
         return e == null || e.record == null ? null : e.record.peer();
@@ -133,7 +152,7 @@ public final class DcDirectory {
     /** Every DC heard of, this one first, then by name. */
     public List<DcView> dcs() {
         List<DcView> out = new ArrayList<>();
-        DcRecord me = selfRecord.get();
+        DcRecord me = selfRecord();
         out.add(new DcView(self, me.peer(), DcStatus.ALIVE, System.currentTimeMillis(), me.softwareVersion(),
                 me.filesHeld(), me.bytesHeld(), me.imagesHomed(), true));
         List<String> names = new ArrayList<>(dcs.keySet());

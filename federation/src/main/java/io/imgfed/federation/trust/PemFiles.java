@@ -22,14 +22,26 @@ public final class PemFiles {
     private static final Pattern KEY = Pattern.compile(
             "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
+    private static final Pattern CERTIFICATE = Pattern.compile(
+            "-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\\s]+-----END CERTIFICATE-----");
+
     private PemFiles() {
     }
 
+    /**
+     * The certificates of a PEM text, in order. Only {@code CERTIFICATE} blocks are read: the JDK's parser takes
+     * any PEM block for a certificate, and a signing-key file holds its private key before its certificate.
+     */
     public static List<X509Certificate> certificates(String pem) throws GeneralSecurityException {
         List<X509Certificate> out = new ArrayList<>();
-        for (var c : CertificateFactory.getInstance("X.509")
-                .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-            out.add((X509Certificate) c);
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        Matcher m = CERTIFICATE.matcher(pem);
+        while (m.find()) {
+            out.add((X509Certificate) factory.generateCertificate(
+                    new ByteArrayInputStream(m.group().getBytes(StandardCharsets.US_ASCII))));
+        }
+        if (out.isEmpty()) {
+            throw new java.security.cert.CertificateException("no certificate (BEGIN CERTIFICATE) found");
         }
         return out;
     }

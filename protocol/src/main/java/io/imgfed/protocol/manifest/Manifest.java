@@ -239,12 +239,28 @@ public final class Manifest {
 
     /** {@link #toJson()} as bytes, computed once: list responses concatenate these. */
     public byte[] toJsonBytes() {
+        return publicJsonBytes().clone();
+    }
+
+    /** The length of {@link #toJsonBytes()}. */
+    public int jsonLength() {
+        return publicJsonBytes().length;
+    }
+
+    /** Copies {@link #toJsonBytes()} into {@code dst} at {@code offset} without an intermediate copy; returns the length. */
+    public int copyJson(byte[] dst, int offset) {
+        byte[] b = publicJsonBytes();
+        System.arraycopy(b, 0, dst, offset, b.length);
+        return b.length;
+    }
+
+    private byte[] publicJsonBytes() {
         byte[] b = publicJson;
         if (b == null) {
             b = Json.bytes(toJson());
             publicJson = b;
         }
-        return b.clone();
+        return b;
     }
 
     /** Everything needed to rebuild this instance: the catalog's and the gossip's storage form. */

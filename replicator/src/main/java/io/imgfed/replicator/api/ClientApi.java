@@ -3,6 +3,7 @@ package io.imgfed.replicator.api;
 import io.imgfed.protocol.error.ErrorCode;
 import io.imgfed.protocol.error.ImgapiError;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
@@ -13,6 +14,8 @@ import org.slf4j.LoggerFactory;
 public final class ClientApi {
     private static final Logger ACCESS = LoggerFactory.getLogger("imgfed.access");
     public static final String REQUEST_ID = "requestId";
+    private static final java.util.Set<String> POLLED = java.util.Set.of(
+            "/metrics", "/healthz", "/readyz", "/ping", "/status.json", "/federation/dcs", "/transfers", "/peer/v1/ping");
 
     private ClientApi() {
     }
@@ -21,6 +24,7 @@ public final class ClientApi {
     public static Router router(Vertx vertx) {
         Router router = Router.router(vertx);
         router.route().handler(ClientApi::assignRequestId);
+        router.route().handler(ClientApi::refuseDotSegments);
         router.route().failureHandler(ClientApi::failure);
         router.errorHandler(404, ctx -> fail(ctx, ImgapiError.notFound("resource " + safePath(ctx))));
         router.errorHandler(405, ctx -> fail(ctx, new ImgapiError(ErrorCode.METHOD_NOT_ALLOWED,
@@ -47,15 +51,51 @@ public final class ClientApi {
         String finalId = id;
         ctx.response().putHeader("X-Request-Id", id).putHeader("Server", "imgfed");
         ctx.addEndHandler(ar -> {
-            if (ACCESS.isDebugEnabled()) {
-                ACCESS.debug("{} {} {} {} {}ms", finalId, ctx.request().method(), safePath(ctx),
-                        ctx.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000);
+            // Polled endpoints would drown the log; they appear at DEBUG only.
+            boolean polled = ctx.request().method() == io.vertx.core.http.HttpMethod.GET && POLLED.contains(ctx.request().path());
+            if (polled ? ACCESS.isDebugEnabled() : ACCESS.isInfoEnabled()) {
+                io.imgfed.transfer.pull.TransferLog.request(finalId).run(() -> {
+                    String line = "{} {} {} {}ms";
+                    Object[] args = {ctx.request().method(), safePath(ctx), ctx.response().getStatusCode(),
+                            (System.nanoTime() - start) / 1_000_000};
+                    if (polled) {
+                        ACCESS.debug(line, args);
+                    } else {
+                        ACCESS.info(line, args);
+                    }
+                });
             }
         });
+        try {
+            // A query string that is not valid %-encoding is the client's error on every route (not a 500 later).
+            QueryParams.of(ctx);
+        } catch (io.imgfed.protocol.error.ImgapiException e) {
+            ctx.fail(e);
+            return;
+        }
+        ctx.next();
+    }
+
+    /**
+     * No API path has "." or ".." segments; a path with them (plain or %-encoded) is answered 404 before the
+     * router's normalisation could turn it into some other path.
+     */
+    private static void refuseDotSegments(RoutingContext ctx) {
+        String raw = ctx.request().path();
+        if (raw != null) {
+            String p = raw.toLowerCase(java.util.Locale.ROOT).replace("%2e", ".").replace("%2f", "/").replace("%5c", "/");
+            for (String segment : p.split("/", -1)) {
+                if (segment.equals("..") || segment.equals(".")) {
+                    fail(ctx, ImgapiError.notFound("resource " + safePath(ctx)));
+                    return;
+                }
+            }
+        }
         ctx.next();
     }
 
     private static void failure(RoutingContext ctx) {
+        drainUnreadBody(ctx.request());
         Throwable t = ctx.failure();
         if (t == null) {
             int status = ctx.statusCode();
@@ -70,6 +110,16 @@ public final class ClientApi {
                     .toException();
         }
         ErrorResponses.send(ctx.response(), t, requestId(ctx));
+    }
+
+    /**
+     * A request answered before its body was read (a handler paused it, then failed) must still be read to its
+     * end, or the connection hangs: the client's next request on it is never read.
+     */
+    public static void drainUnreadBody(HttpServerRequest request) {
+        if (!request.isEnded()) {
+            request.resume();
+        }
     }
 
     private static void fail(RoutingContext ctx, ImgapiError error) {

@@ -11,6 +11,7 @@ import io.imgfed.transfer.store.BlobWriter;
 import io.imgfed.transfer.store.StoreFullException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.handler.HttpException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,14 @@ public final class ErrorResponses {
         }
         if (failure instanceof BlobWriter.FileTooLargeException) {
             return ImgapiError.withField(ErrorCode.UPLOAD, "Content-Length", failure.getMessage());
+        }
+        if (failure instanceof HttpException he && he.getStatusCode() >= 400 && he.getStatusCode() < 500) {
+            // Vert.x Web's own refusals, e.g. a query string that is not valid URL encoding: the client's fault.
+            return switch (he.getStatusCode()) {
+                case 404 -> ImgapiError.notFound("resource");
+                case 413 -> ImgapiError.withField(ErrorCode.REQUEST_TOO_LARGE, "body", "request body is too large");
+                default -> new ImgapiError(ErrorCode.BAD_REQUEST, "bad request (malformed URL encoding, header or body)");
+            };
         }
         LOG.error("request {} failed", requestId, failure);
         return new ImgapiError(ErrorCode.INTERNAL_ERROR, "internal error (request id " + requestId + ")");
@@ -67,10 +76,15 @@ public final class ErrorResponses {
         }
         Buffer body = body(error);
         response.setStatusCode(error.httpStatus());
-        response.headers().remove("Content-Length").remove("Content-MD5").remove("ETag").remove("Content-Range");
+        response.headers().remove("Content-Length").remove("Content-MD5").remove("ETag");
+        if (error.code() != ErrorCode.RANGE_NOT_SATISFIABLE) {
+            // A 416 keeps the "Content-Range: bytes */size" its sender set (RFC 9110 15.5.17).
+            response.headers().remove("Content-Range");
+        }
         response.putHeader("Content-Type", "application/json");
         if (error.code() == ErrorCode.UNAUTHORIZED) {
-            response.putHeader("WWW-Authenticate", "Signature realm=\"imgfed\",headers=\"date\"");
+            // Both schemes imgfed accepts; a client uses the one its DC is configured for (auth.mode).
+            response.putHeader("WWW-Authenticate", "Signature realm=\"imgfed\",headers=\"date\", Bearer realm=\"imgfed\"");
         }
         if (error.retryAfterSeconds() != null) {
             response.putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));

@@ -1,5 +1,7 @@
 package io.imgfed.replicator.api;
 
+import io.imgfed.protocol.error.ErrorCode;
+import io.imgfed.protocol.error.ImgapiError;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -67,8 +69,16 @@ public final class HttpListener {
             public Future<?> start() {
                 return vertx.createHttpServer(options)
                         .connectionHandler(guard::connected)
+                        .invalidRequestHandler(HttpListener::invalidRequest)
                         .requestHandler(req -> {
                             guard.request(req);
+                            String path = req.path();
+                            if (path == null || !path.startsWith("/")) {
+                                // The router would fail such a request (*, ?x, a bare name) as an internal error.
+                                ErrorResponses.send(req.response(), new ImgapiError(ErrorCode.BAD_REQUEST,
+                                        "the request target must be an absolute path").toException(), "-");
+                                return;
+                            }
                             router.handle(req);
                         })
                         .listen().onSuccess(s -> {
@@ -77,6 +87,32 @@ public final class HttpListener {
                 });
             }
         }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add).mapEmpty();
+    }
+
+    /**
+     * Requests the HTTP decoder rejected (overlong line or headers, malformed head) get IMGAPI's JSON error
+     * like every other failure, then the connection is closed since its framing cannot be trusted.
+     */
+    static void invalidRequest(io.vertx.core.http.HttpServerRequest req) {
+        Throwable cause = req.decoderResult().cause();
+        int status;
+        String message;
+        if (cause instanceof io.netty.handler.codec.TooLongFrameException && String.valueOf(cause.getMessage()).contains("line")) {
+            status = 414;
+            message = "the request line is too long";
+        } else if (cause instanceof io.netty.handler.codec.TooLongFrameException) {
+            status = 431;
+            message = "the request headers are too large";
+        } else {
+            status = 400;
+            message = "malformed HTTP request";
+        }
+        var body = io.imgfed.protocol.json.Json.object();
+        body.put("code", status == 400 ? "BadRequest" : status == 414 ? "RequestURITooLong" : "RequestHeaderFieldsTooLarge");
+        body.put("message", message);
+        req.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
+                .end(io.vertx.core.buffer.Buffer.buffer(io.imgfed.protocol.json.Json.bytes(body)))
+                .onComplete(ar -> req.connection().close());
     }
 
     public int port() {

@@ -51,8 +51,13 @@ public final class ImageRoutes {
     }
 
     private void list(RoutingContext ctx) {
-        callers.resolve(ctx);
-        ImageQuery q = ImageQuery.parse(QueryParams.of(ctx));
+        Caller caller = callers.resolve(ctx);
+        Map<String, List<String>> params = QueryParams.of(ctx);
+        if (caller.account() != null) {
+            // A user's list is its account's view even without ?account= (which it may only repeat).
+            params.put("account", List.of(caller.account()));
+        }
+        ImageQuery q = ImageQuery.parse(params);
         JsonResponses.manifests(ctx.response(), images.list(q));
     }
 

@@ -26,16 +26,22 @@ public final class JsonResponses {
         send(response, status, Buffer.buffer(m.toJsonBytes()));
     }
 
+    /** A page of manifests as one JSON array, built in a single exactly-sized array from their cached bytes. */
     public static void manifests(HttpServerResponse response, List<Manifest> page) {
-        Buffer body = Buffer.buffer(page.size() * 1024 + 2);
-        body.appendByte((byte) '[');
+        int size = 2 + Math.max(0, page.size() - 1);
+        for (Manifest m : page) {
+            size += m.jsonLength();
+        }
+        byte[] out = new byte[size];
+        int at = 0;
+        out[at++] = '[';
         for (int i = 0; i < page.size(); i++) {
             if (i > 0) {
-                body.appendByte((byte) ',');
+                out[at++] = ',';
             }
-            body.appendBytes(page.get(i).toJsonBytes());
+            at += page.get(i).copyJson(out, at);
         }
-        body.appendByte((byte) ']');
-        send(response, 200, body);
+        out[at] = ']';
+        send(response, 200, Buffer.buffer(out));
     }
 }

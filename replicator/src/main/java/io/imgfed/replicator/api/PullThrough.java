@@ -52,7 +52,7 @@ public final class PullThrough implements Downloads.RemoteFiles {
             return res.end();
         }
         TransferEngine.Obtained obtained = engine.obtain(new FileRequest(file.sha1(), file.size(), file.md5(), image.uuid(),
-                image.owner(), TransferReason.PROVISION));
+                image.owner(), TransferReason.PROVISION, ClientApi.requestId(ctx)));
         if (obtained == null) {
             outcomes.record("hit");
             res.putHeader("X-Imgfed-Cache", "hit");

@@ -17,7 +17,8 @@ public final class QueryParams {
         MultiMap params;
         try {
             params = ctx.queryParams();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | io.vertx.ext.web.handler.HttpException e) {
+            // Vert.x reports a bad %-escape as an HttpException(400) caused by Netty's IllegalArgumentException.
             throw ImgapiError.invalidParameter("query", "the query string is not valid URL encoding").toException();
         }
         Map<String, List<String>> out = new LinkedHashMap<>();

@@ -32,6 +32,8 @@ public final class Uploads {
     private final BlobStore store;
     private final SpaceReservations space;
     private final Map<String, Slot> inFlight = new ConcurrentHashMap<>();
+    /** The most of a refused upload's body read (and dropped) to keep its connection usable. */
+    private static final long DRAIN_LIMIT = 16L << 20;
 
     public Uploads(ImageService images, CallerResolver callers, BlobStore store, SpaceReservations space) {
         this.images = images;
@@ -45,6 +47,14 @@ public final class Uploads {
         // The body must wait for the temp file: setting that up is asynchronous, and bytes arriving before
         // the pipe is attached would be dropped.
         req.pause();
+        try {
+            start(ctx, req);
+        } catch (RuntimeException e) {
+            fail(ctx, e);
+        }
+    }
+
+    private void start(RoutingContext ctx, HttpServerRequest req) {
         Caller caller = callers.resolve(ctx);
         String uuid = ctx.pathParam("uuid");
         Manifest image = images.get(uuid, caller);
@@ -64,6 +74,8 @@ public final class Uploads {
             throw new ImgapiError(ErrorCode.UPLOAD_IN_PROGRESS, "an upload for image " + uuid + " is already in progress")
                     .toException();
         }
+        // The client may go away while the temp file is being set up, before the pipe below listens for that.
+        ctx.response().closeHandler(v -> slot.closed = true);
         long maxSize = upload.contentLength() >= 0 ? upload.contentLength() : ImageFile.MAX_SIZE;
         space.reserve(upload.contentLength() >= 0 ? upload.contentLength() : 0)
                 .compose(reservation -> {
@@ -78,6 +90,10 @@ public final class Uploads {
                     if (slot.aborted) {
                         return writer.abort().compose(v -> Future.failedFuture(
                                 ImgapiError.unavailable("the service is shutting down", 5).toException()));
+                    }
+                    if (slot.closed) {
+                        return writer.abort().compose(v -> Future.failedFuture(ImgapiError.withField(ErrorCode.UPLOAD,
+                                "body", "the upload was interrupted: the connection closed").toException()));
                     }
                     return req.pipe().endOnFailure(false).to(writer)
                             .compose(v -> writer.finish())
@@ -94,7 +110,36 @@ public final class Uploads {
                     }
                 })
                 .onSuccess(m -> JsonResponses.manifest(ctx.response(), 200, m))
-                .onFailure(ctx::fail);
+                .onFailure(err -> {
+                    if (slot.aborted) {
+                        // Stopping: answer 503 and close, or a half-sent body would hold up the shutdown.
+                        ctx.addEndHandler(ar -> req.connection().close());
+                        fail(ctx, ImgapiError.unavailable("the service is shutting down", 5).toException());
+                    } else {
+                        fail(ctx, err);
+                    }
+                });
+    }
+
+    /**
+     * Answers a failed upload. The client may still be sending a body nobody will read: a paused request would
+     * stall it (and its connection) until the idle timeout before it sees the answer. So the rest of the body is
+     * read and dropped, up to {@link #DRAIN_LIMIT}; past that the connection is closed instead.
+     */
+    private static void fail(RoutingContext ctx, Throwable err) {
+        HttpServerRequest req = ctx.request();
+        if (!req.isEnded()) {
+            long[] drained = {0};
+            req.handler(buf -> {
+                drained[0] += buf.length();
+                if (drained[0] > DRAIN_LIMIT) {
+                    req.handler(null);
+                    req.connection().close();
+                }
+            });
+            req.resume();
+        }
+        ctx.fail(err);
     }
 
     private static Future<BlobDigest> verify(BlobDigest digest, UploadParams upload) {
@@ -147,5 +192,6 @@ public final class Uploads {
         volatile SpaceReservations.Reservation reservation;
         volatile BlobWriter writer;
         volatile boolean aborted;
+        volatile boolean closed;
     }
 }

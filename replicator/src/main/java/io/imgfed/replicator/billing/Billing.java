@@ -98,6 +98,11 @@ public final class Billing implements AutoCloseable {
         }
     }
 
+    /** Whether events go to Kafka at all (else they wait in the outbox). */
+    public boolean kafkaConfigured() {
+        return publisher != null;
+    }
+
     public Outbox outbox() {
         return outbox;
     }

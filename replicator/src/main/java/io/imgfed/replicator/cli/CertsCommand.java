@@ -73,6 +73,9 @@ public final class CertsCommand implements Runnable {
             } catch (FileAlreadyExistsException e) {
                 System.err.println("imgfed: " + e.getFile());
                 return 2;
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                System.err.println("imgfed: " + e.getMessage());
+                return 1;
             }
             System.out.println("issued for DC " + dc + ": " + issued.tlsCert() + ", " + issued.tlsKey() + ", "
                     + issued.signing());

@@ -44,16 +44,47 @@ public final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        java.util.concurrent.atomic.AtomicBoolean clean = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread hook = new Thread(() -> {
             try {
                 daemon.stop().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
             } catch (Exception e) {
+                clean.set(false);
                 System.err.println("imgfed: unclean shutdown: " + e);
             } finally {
                 stopped.countDown();
             }
-        }, "imgfed-shutdown"));
-        stopped.await();
-        return 0;
+        }, "imgfed-shutdown");
+        // SIGTERM and SIGINT are a requested stop: shut down gracefully here and exit 0. Left to the JVM, they
+        // would run the hook and still exit with 128+signal, which service managers count as a failure.
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        boolean trapped = trap("TERM", stopRequested);
+        if (trapped) {
+            trap("INT", stopRequested);
+        }
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (!trapped) {
+            stopped.await();
+            return clean.get() ? 0 : 1;
+        }
+        stopRequested.await();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyExiting) {
+            stopped.await();
+            return clean.get() ? 0 : 1;
+        }
+        hook.run();
+        return clean.get() ? 0 : 1;
+    }
+
+    /** Routes a signal to {@code latch} instead of the JVM's default exit; false if it cannot be trapped here. */
+    private static boolean trap(String signal, CountDownLatch latch) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> latch.countDown());
+            return true;
+        } catch (IllegalArgumentException | LinkageError e) {
+            return false;
+        }
     }
 }

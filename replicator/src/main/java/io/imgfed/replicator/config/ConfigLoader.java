@@ -37,8 +37,9 @@ public final class ConfigLoader {
 
     public static final Pattern DC_NAME = Pattern.compile("^[a-z0-9-]{1,63}$");
     private static final Pattern HOST_PORT = Pattern.compile("^[A-Za-z0-9.\\-]+:\\d{1,5}$|^\\[[0-9a-fA-F:]+\\]:\\d{1,5}$");
-    /** Environment variables the launcher itself reads; they are not configuration keys. */
-    private static final Set<String> LAUNCHER_ENV = Set.of("IMGFED_JAVA_OPTS", "IMGFED_HOME", "IMGFED_BUILD");
+    /** Environment variables the launcher and the log setup read (see LogSetup); they are not configuration keys. */
+    private static final Set<String> LAUNCHER_ENV = Set.of("IMGFED_JAVA_OPTS", "IMGFED_HOME", "IMGFED_BUILD",
+            "IMGFED_LOG_FORMAT");
 
     /** Every leaf key, in the spelling of the YAML; env names are these upper-cased with '.' as '_'. */
     static final List<String> KEYS = List.of(
@@ -239,11 +240,19 @@ public final class ConfigLoader {
             throw new ConfigException("auth.mode", "none (no authentication) is only allowed when http.host is a loopback "
                     + "address; set auth.mode to signature or token, or auth.allowInsecure: true to force it");
         }
+        if (peer.tls() == null && !auth.allowInsecure() && !isLoopback(peer.host())) {
+            // The peer listener acts on what other DCs assert (forwarded callers); without mutual TLS anyone who
+            // can reach it could assert anything.
+            throw new ConfigException("peer.tls", "is required when peer.host is not a loopback address (DCs "
+                    + "authenticate each other with certificates: imgfed certs issue); or set auth.allowInsecure: true");
+        }
         return new ImgfedConfig(dc, data, http, peer, federation, transfer, billing, auth);
     }
 
     static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+        // 127.0.0.0/8 as an address literal only: a DNS name that merely starts with "127." can point anywhere.
+        return host.equals("localhost") || host.matches("^127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$") || host.equals("::1")
+                || host.equals("[::1]");
     }
 
     private static Listener listener(ConfigReader s, int defaultPort, boolean peer) {

@@ -2,6 +2,9 @@ package io.imgfed.replicator.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
@@ -15,6 +18,20 @@ import java.util.function.Supplier;
 public final class ImgfedMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> fileRequests = new ConcurrentHashMap<>();
+
+    public ImgfedMetrics() {
+        // Buckets for HTTP latency, so dashboards and alerts can read percentiles rather than only mean and max.
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                if (id.getName().equals("vertx.http.server.response.time")) {
+                    return DistributionStatisticConfig.builder().percentilesHistogram(true)
+                            .minimumExpectedValue(1e6).maximumExpectedValue(60e9).build().merge(config);
+                }
+                return config;
+            }
+        });
+    }
 
     public PrometheusMeterRegistry registry() {
         return registry;

@@ -20,7 +20,8 @@ public final class PeerClient implements AutoCloseable {
                 .setConnectTimeout(CONNECT_TIMEOUT_MS)
                 .setKeepAlive(true)
                 .setTcpNoDelay(true)
-                .setIdleTimeout(60);
+                .setIdleTimeout(60)
+                .setMaxChunkSize(64 * 1024);
         this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(16));
     }
 

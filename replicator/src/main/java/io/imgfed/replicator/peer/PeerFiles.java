@@ -4,7 +4,9 @@ import io.imgfed.protocol.error.ImgapiError;
 import io.imgfed.protocol.manifest.Compression;
 import io.imgfed.protocol.manifest.ImageFile;
 import io.imgfed.protocol.manifest.Manifest;
+import io.imgfed.replicator.api.ClientApi;
 import io.imgfed.replicator.api.LocalFiles;
+import io.imgfed.transfer.pull.TransferLog;
 import io.imgfed.replicator.catalog.Catalog;
 import io.imgfed.transfer.pull.HttpPeerFetcher;
 import io.imgfed.transfer.store.BlobStore;
@@ -16,6 +18,7 @@ import io.vertx.ext.web.RoutingContext;
  * triggers a pull of its own: a DC without the file says 404 and the puller tries elsewhere.
  */
 public final class PeerFiles {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeerFiles.class);
     private final BlobStore store;
     private final Catalog catalog;
     private final LocalFiles local;
@@ -47,6 +50,10 @@ public final class PeerFiles {
             }
         }
         ImageFile file = new ImageFile(sha1, info.size(), Compression.NONE, null, md5, null);
+        String range = ctx.request().getHeader("Range");
+        String dc = ctx.request().getHeader(PeerTls.DC_HEADER);
+        TransferLog.request(ClientApi.requestId(ctx)).run(() -> LOG.info("serving file {} ({}) to DC {}", sha1,
+                range == null ? "whole" : range, dc == null ? "?" : dc));
         local.send(ctx.request(), file).onFailure(ctx::fail);
     }
 }

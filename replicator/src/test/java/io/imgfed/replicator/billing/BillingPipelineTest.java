@@ -55,9 +55,7 @@ class BillingPipelineTest {
         byte[] file = new byte[3 * 1024 * 1024];
         new Random(5).nextBytes(file);
         String uuid = fed.client("a").activeImage("billed", file);
-        Await.until("b sees a holding the file", Duration.ofSeconds(10), () -> fed.client("b")
-                .get("/federation/availability?uuid=" + uuid).json().path(0).path("dcs").path("a").path("state").asText()
-                .equals("present"));
+        fed.awaitHolding("b", uuid, "a");
         assertEquals(200, fed.client("b").getDigest("/images/" + uuid + "/file").status());
 
         List<TransferEvent> events = Await.value("the event in Kafka", Duration.ofSeconds(30), () -> {

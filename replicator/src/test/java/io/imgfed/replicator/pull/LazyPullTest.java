@@ -65,9 +65,7 @@ class LazyPullTest {
         assertEquals("hit", second.header("X-Imgfed-Cache"));
         assertArrayEquals(file, second.body());
 
-        Await.until("a sees b holding the file", CONVERGE, () -> fed.client("a")
-                .get("/federation/availability?uuid=" + uuid).json().get(0).path("dcs").path("b").path("state").asText()
-                .equals("present"));
+        fed.awaitHolding("a", uuid, "b");
     }
 
     @Test

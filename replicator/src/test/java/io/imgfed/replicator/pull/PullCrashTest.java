@@ -33,9 +33,7 @@ class PullCrashTest {
             new Random(61).nextBytes(file);
             String uuid = fed.client("a").activeImage("crash", file);
             ImgapiClient atB = fed.client("b");
-            Await.until("b sees a holding the file", Duration.ofSeconds(20), () -> atB
-                    .get("/federation/availability?uuid=" + uuid).json().path(0).path("dcs").path("a").path("state").asText()
-                    .equals("present"));
+            fed.awaitHolding("b", uuid, "a");
 
             CompletableFuture.runAsync(() -> {
                 try {

@@ -42,9 +42,7 @@ class SlowReaderTest {
         new Random(31).nextBytes(file);
         String sha1 = ImgapiClient.sha1(file);
         String uuid = fed.client("a").activeImage("slow", file);
-        Await.until("b sees a holding the file", Duration.ofSeconds(15), () -> fed.client("b")
-                .get("/federation/availability?uuid=" + uuid).json().path(0).path("dcs").path("a").path("state").asText()
-                .equals("present"));
+        fed.awaitHolding("b", uuid, "a");
 
         try (Socket slow = new Socket("127.0.0.1", fed.httpPort("b"))) {
             slow.setReceiveBufferSize(64 * 1024);

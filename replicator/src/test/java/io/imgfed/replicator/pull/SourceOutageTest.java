@@ -47,8 +47,7 @@ class SourceOutageTest {
         byte[] file = new byte[2 << 20];
         new Random(21).nextBytes(file);
         String uuid = fed.client("a").activeImage("outage", file);
-        Await.until("b sees a holding the file", CONVERGE, () -> fed.client("b").get("/federation/availability?uuid=" + uuid)
-                .json().path(0).path("dcs").path("a").path("state").asText().equals("present"));
+        fed.awaitHolding("b", uuid, "a");
 
         fed.stopDc("a");
         Await.until("b calls a gone", CONVERGE, () -> dcStatus("b", "a").equals("gone"));

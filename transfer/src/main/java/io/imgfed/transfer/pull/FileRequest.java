@@ -5,6 +5,8 @@ package io.imgfed.transfer.pull;
  * digests to verify against, and the image and owner to bill.
  *
  * @param md5 base64 MD5 (Content-MD5), or null when the manifest does not carry it
+ * @param requestId the id of the request that started the pull; it travels to the source DC and into the logs
  */
-public record FileRequest(String sha1, long size, String md5, String imageUuid, String owner, TransferReason reason) {
+public record FileRequest(String sha1, long size, String md5, String imageUuid, String owner, TransferReason reason,
+        String requestId) {
 }

@@ -142,6 +142,8 @@ public final class TransferEngine {
             return;
         }
         running++;
+        TransferLog.of(t).run(() -> LOG.info("transfer {} of {} ({} bytes, image {}) started for {}", t.id(), t.sha1(),
+                t.size(), t.request().imageUuid(), t.request().reason().wireName()));
         listener.started(t);
         space.reserve(t.size()).onComplete(ar -> {
             if (ar.failed()) {
@@ -213,7 +215,8 @@ public final class TransferEngine {
         BlobWriter writer = t.writer();
         long offset = writer.accepted();
         int generation = t.generation();
-        fetcher.open(source, t.sha1(), offset, t.size(), t.id()).onComplete(ar -> {
+        String requestId = t.request().requestId() != null ? t.request().requestId() : t.id();
+        fetcher.open(source, t.sha1(), offset, t.size(), requestId).onComplete(ar -> {
             if (t.generation() != generation || t.state().finished()) {
                 if (ar.succeeded()) {
                     ar.result().close();
@@ -339,8 +342,8 @@ public final class TransferEngine {
         String message = "from " + source.dc() + ": " + why;
         t.error(message);
         Duration rest = backoff.failed(source.dc());
-        LOG.warn("transfer {} of {} interrupted at byte {} {}; source rests {} ms", t.id(), t.sha1(), t.written(), message,
-                rest.toMillis());
+        TransferLog.of(t).run(() -> LOG.warn("transfer {} of {} interrupted at byte {} {}; source rests {} ms", t.id(),
+                t.sha1(), t.written(), message, rest.toMillis()));
         attempt(t);
     }
 
@@ -372,8 +375,8 @@ public final class TransferEngine {
                         }
                         backoff.succeeded(source.dc());
                         t.completed(store.blobPath(t.sha1()));
-                        LOG.info("transfer {} of {} ({} bytes) completed from {} in {} attempt(s), {} bytes moved",
-                                t.id(), t.sha1(), t.size(), t.source(), t.attempts(), t.bytesMoved());
+                        TransferLog.of(t).run(() -> LOG.info("transfer {} of {} ({} bytes) completed from {} in {} attempt(s), "
+                                + "{} bytes moved", t.id(), t.sha1(), t.size(), t.source(), t.attempts(), t.bytesMoved()));
                         ended(t, outcome);
                     });
         });
@@ -381,7 +384,8 @@ public final class TransferEngine {
 
     /** Discards the current file, marks its sources suspect for it, and starts over from a clean one. */
     private void corrupted(Transfer t, String why) {
-        LOG.error("transfer {} of {}: {}; discarding the file and trying another source", t.id(), t.sha1(), why);
+        TransferLog.of(t).run(() -> LOG.error("transfer {} of {}: {}; discarding the file and trying another source", t.id(),
+                t.sha1(), why));
         t.error(why);
         t.taintContributors();
         BlobWriter old = t.writer();
@@ -410,7 +414,7 @@ public final class TransferEngine {
                 LOG.error("transfer {}: the failure could not be recorded durably: {}", t.id(), ar.cause().toString());
             }
             t.failed(why, storage);
-            LOG.warn("transfer {} of {} failed: {}", t.id(), t.sha1(), why);
+            TransferLog.of(t).run(() -> LOG.warn("transfer {} of {} failed: {}", t.id(), t.sha1(), why));
             ended(t, outcome);
         });
     }

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BlobWriter implements WriteStream<Buffer> {
 
     private static final int DEFAULT_QUEUE_BYTES = 8 * 1024 * 1024;
+    /**
+     * Network chunks (often 8-64 KiB) are gathered into batches of this size before they go to the lanes:
+     * per-batch costs (a copy, two hand-offs between threads) then stay small against the bytes moved.
+     */
+    static final int BATCH_BYTES = 256 * 1024;
 
     private final Context context;
     private final Path path;
@@ -50,6 +58,11 @@ public final class BlobWriter implements WriteStream<Buffer> {
     private Handler<Throwable> exceptionHandler;
     private Handler<Long> progressHandler;
     private Future<BlobDigest> finished;
+    /** Views of the received buffers gathered for the next hand-off; Vert.x buffers are not recycled, so no copy. */
+    private List<ByteBuffer> batch;
+    private int batchBytes;
+    private Promise<Void> batchDone;
+    private boolean flushScheduled;
 
     BlobWriter(Context context, Path path, FileChannel channel, Executor pool, Set<DigestKind> kinds, long maxSize) {
         this.context = context;
@@ -68,7 +81,7 @@ public final class BlobWriter implements WriteStream<Buffer> {
         return path;
     }
 
-    /** Bytes already in the file, readable by stream-through readers. */
+    /** Bytes already in the file, readable by stream-through readers (batches land whole, 256 KiB at a time). */
     public long written() {
         return written;
     }
@@ -112,25 +125,64 @@ public final class BlobWriter implements WriteStream<Buffer> {
             fail(new FileTooLargeException(maxSize));
             return Future.failedFuture(failure);
         }
-        byte[] bytes = data.getBytes();
-        Promise<Void> promise = Promise.promise();
+        if (batch == null) {
+            batch = new ArrayList<>();
+            batchBytes = 0;
+            batchDone = Promise.promise();
+        }
+        for (ByteBuffer part : ((BufferInternal) data).getByteBuf().nioBuffers()) {
+            batch.add(part.asReadOnlyBuffer());
+        }
+        batchBytes += len;
+        Future<Void> done = batchDone.future();
+        if (batchBytes >= Math.min(BATCH_BYTES, maxQueuedBytes / 4)) {
+            flushBatch();
+        } else if (!flushScheduled) {
+            // Whatever else arrives in this event-loop turn joins the batch; then it goes out.
+            flushScheduled = true;
+            context.runOnContext(v -> {
+                flushScheduled = false;
+                flushBatch();
+            });
+        }
+        return done;
+    }
+
+    /** Hands the gathered bytes to the lanes; their writes' futures complete when they are in the file. */
+    private void flushBatch() {
+        if (batch == null || batchBytes == 0) {
+            return;
+        }
+        List<ByteBuffer> parts = batch;
+        int len = batchBytes;
+        Promise<Void> promise = batchDone;
+        batch = null;
+        batchBytes = 0;
+        batchDone = null;
+        if (failure != null) {
+            promise.tryFail(failure);
+            return;
+        }
         queuedBytes.addAndGet(len);
         MessageDigest md5 = digests.get(DigestKind.MD5);
         AtomicInteger lanesLeft = new AtomicInteger(md5 == null ? 1 : 2);
         fileLane.submit(() -> {
             if (failure == null) {
                 try {
-                    ByteBuffer bb = ByteBuffer.wrap(bytes);
-                    while (bb.hasRemaining()) {
-                        channel.write(bb);
+                    ByteBuffer[] out = views(parts);
+                    long left = len;
+                    while (left > 0) {
+                        left -= channel.write(out);
                     }
                     MessageDigest sha1 = digests.get(DigestKind.SHA1);
-                    if (sha1 != null) {
-                        sha1.update(bytes);
-                    }
                     MessageDigest sha256 = digests.get(DigestKind.SHA256);
-                    if (sha256 != null) {
-                        sha256.update(bytes);
+                    for (ByteBuffer part : parts) {
+                        if (sha1 != null) {
+                            sha1.update(part.duplicate());
+                        }
+                        if (sha256 != null) {
+                            sha256.update(part.duplicate());
+                        }
                     }
                     written += len;
                 } catch (IOException | RuntimeException e) {
@@ -142,12 +194,13 @@ public final class BlobWriter implements WriteStream<Buffer> {
         if (md5 != null) {
             md5Lane.submit(() -> {
                 if (failure == null) {
-                    md5.update(bytes);
+                    for (ByteBuffer part : parts) {
+                        md5.update(part.duplicate());
+                    }
                 }
                 laneDone(lanesLeft, len, promise);
             });
         }
-        return promise.future();
     }
 
     private void laneDone(AtomicInteger lanesLeft, int len, Promise<Void> promise) {
@@ -187,6 +240,7 @@ public final class BlobWriter implements WriteStream<Buffer> {
         if (finished != null) {
             return finished;
         }
+        flushBatch();
         closed = true;
         Promise<BlobDigest> promise = Promise.promise();
         finished = promise.future();
@@ -220,6 +274,7 @@ public final class BlobWriter implements WriteStream<Buffer> {
         if (failure == null) {
             failure = new IOException("write aborted");
         }
+        flushBatch();
         Promise<Void> promise = Promise.promise();
         fileLane.submit(() -> {
             closeQuietly();
@@ -241,7 +296,16 @@ public final class BlobWriter implements WriteStream<Buffer> {
 
     @Override
     public boolean writeQueueFull() {
-        return queuedBytes.get() >= maxQueuedBytes;
+        return queuedBytes.get() + batchBytes >= maxQueuedBytes;
+    }
+
+    /** Fresh views of a batch's parts: each lane reads them with its own positions. */
+    private static ByteBuffer[] views(List<ByteBuffer> parts) {
+        ByteBuffer[] out = new ByteBuffer[parts.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = parts.get(i).duplicate();
+        }
+        return out;
     }
 
     @Override
