@@ -16,6 +16,10 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongConsumer;
 
 /**
@@ -76,8 +80,9 @@ public final class ApiClient {
 
     /**
      * PUTs a file as the request body, streamed from disk; {@code sent} hears the running count of bytes handed
-     * to the connection. Sends {@code Expect: 100-continue}, so a refusal (no such image, an upload already in
-     * progress, no room) comes back before the file is sent.
+     * to the connection. No {@code Expect: 100-continue}: JDK 17's client waits forever for the 100 when the
+     * daemon refuses at once (404, 422), even past the request's timeout (JDK-8286171). Without it a refusal
+     * still comes back as the daemon's error, only after the body is sent.
      */
     public ApiResponse putFile(String path, QueryString query, Path file, LongConsumer sent) {
         HttpRequest.BodyPublisher body;
@@ -88,7 +93,6 @@ public final class ApiClient {
         }
         HttpRequest.Builder b = request(path, query)
                 .header("Content-Type", "application/octet-stream")
-                .expectContinue(true)
                 .timeout(Duration.ofDays(1))
                 .PUT(new CountingBodyPublisher(body, sent));
         // The answer comes after the whole file: a big file takes as long as it takes (the connect timeout still applies).
@@ -101,16 +105,14 @@ public final class ApiClient {
         // then streams for as long as it takes.
         HttpRequest req = request(path, new QueryString()).setHeader("Accept", "application/octet-stream, application/json")
                 .GET().timeout(Duration.ofDays(1)).build();
-        java.util.concurrent.CompletableFuture<HttpResponse<InputStream>> pending =
-                http.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream());
+        CompletableFuture<HttpResponse<InputStream>> pending = http.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream());
         HttpResponse<InputStream> r;
         try {
-            r = pending.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+            r = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
             pending.cancel(true);
-            throw new CliException("the imgfed daemon at " + base + " did not answer within " + timeout.toSeconds()
-                    + " s (GET " + req.uri().getPath() + "); --timeout sets the limit", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+            throw noAnswer(req, e);
+        } catch (ExecutionException e) {
             throw transportFailure(req, e.getCause() instanceof Exception ex ? ex : e);
         } catch (InterruptedException e) {
             pending.cancel(true);
@@ -175,8 +177,7 @@ public final class ApiClient {
             return unreachable("no connection within " + connectSeconds() + " s", e);
         }
         if (e instanceof HttpTimeoutException) {
-            return new CliException("the imgfed daemon at " + base + " did not answer within " + timeout.toSeconds()
-                    + " s (" + request.method() + " " + request.uri().getPath() + "); --timeout sets the limit", e);
+            return noAnswer(request, e);
         }
         if (e instanceof ConnectException) {
             return unreachable(reason(e), e);
@@ -188,6 +189,11 @@ public final class ApiClient {
             return ce;
         }
         return new CliException("the connection to the imgfed daemon at " + base + " failed: " + reason(e), e);
+    }
+
+    private CliException noAnswer(HttpRequest request, Exception e) {
+        return new CliException("the imgfed daemon at " + base + " did not answer within " + timeout.toSeconds()
+                + " s (" + request.method() + " " + request.uri().getPath() + "); --timeout sets the limit", e);
     }
 
     private long connectSeconds() {

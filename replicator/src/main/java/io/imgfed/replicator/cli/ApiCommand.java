@@ -9,8 +9,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * A command that talks to a daemon: shares {@link ApiOptions}, and reports every failure the same way:
- * {@code imgfed: <code>: <message>} (and the fields named by the error) on stderr, exit code 1. Usage errors
- * are picocli's: message and usage on stderr, exit code 2.
+ * {@code imgfed: <code>: <message>} (and any field errors that add to it) on stderr, exit code 1. Usage errors
+ * go to {@link Main}'s handler: the problem and a pointer to --help on stderr, exit code 2.
  */
 abstract class ApiCommand implements Callable<Integer> {
 

@@ -38,7 +38,9 @@ public final class ApiError extends CliException {
                 fields.add(field);
                 String line = field + ": " + e.path("code").asText("");
                 String msg = e.path("message").asText("");
-                details.add(msg.isEmpty() ? line : line + ": " + msg);
+                if (!msg.equals(doc.path("message").asText())) {
+                    details.add(msg.isEmpty() ? line : line + ": " + msg);
+                }
             }
             return new ApiError(status, doc.path("code").asText(), doc.path("message").asText(""), fields, details);
         }

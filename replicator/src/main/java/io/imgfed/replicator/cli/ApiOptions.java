@@ -1,6 +1,10 @@
 package io.imgfed.replicator.cli;
 
+import io.imgfed.replicator.config.ConfigException;
+import io.imgfed.replicator.config.ConfigLoader;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine;
@@ -10,14 +14,18 @@ import picocli.CommandLine.Spec;
 
 /** The options every command that talks to a daemon shares: where it is, who asks, and the output format. */
 public final class ApiOptions {
-    static final String DEFAULT_URL = "http://127.0.0.1:8080";
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
     @Option(names = "--url", paramLabel = "URL",
-            description = "The daemon's client API (default: $IMGFED_URL, else " + DEFAULT_URL + ").")
+            description = "The daemon's client API (default: $IMGFED_URL, else the one --config names).")
     String url;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A daemon's YAML config, for its client API's address (default: the embedded one, "
+                    + "http://127.0.0.1:8080, with IMGFED_HTTP_* applied).")
+    Path config;
 
     @Option(names = "--token", paramLabel = "TOKEN",
             description = "Bearer token, for auth.mode token (default: $IMGFED_TOKEN).")
@@ -33,13 +41,20 @@ public final class ApiOptions {
     @Option(names = "--json", description = "Print the API's JSON instead of a table (for scripts).")
     boolean json;
 
+    // Not picocli's standard help mixin: its -V/--version would take the name of the image filter --version.
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
     /** A client for the chosen daemon; a malformed --url is a usage error. */
     public ApiClient client() {
-        String u = url != null ? url : env("IMGFED_URL", DEFAULT_URL);
+        String u = url != null ? url : env("IMGFED_URL", null);
+        if (u == null) {
+            u = fromConfig();
+        }
         URI uri;
         try {
             uri = new URI(u);
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw usage("--url: not a URL: " + u);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -58,6 +73,15 @@ public final class ApiOptions {
 
     public boolean json() {
         return json;
+    }
+
+    private String fromConfig() {
+        try {
+            return LocalDaemonUrl.of(ConfigLoader.load(config));
+        } catch (ConfigException e) {
+            throw usage("cannot tell the daemon's URL from " + (config == null ? "the default configuration" : config)
+                    + ": " + e.getMessage() + "; give --url");
+        }
     }
 
     private CommandLine.ParameterException usage(String message) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Parameters;
  * {@code imgfed availability}: where each image's file is, across the federation ({@code GET
  * /federation/availability}), as a matrix of images by DCs, and what a provision here would cost.
  */
-@Command(name = "availability", mixinStandardHelpOptions = true,
+@Command(name = "availability",
         description = {"Show which DCs hold each image's file (present, pulling with progress, absent),",
             "and the estimate for getting it here: the source DC, seconds and cost."},
         footerHeading = "%nExamples:%n",
@@ -56,7 +57,7 @@ public final class AvailabilityCommand extends ApiCommand {
     }
 
     private void print(JsonNode answer) {
-        Set<String> dcs = new LinkedHashSet<>();
+        Set<String> dcs = new TreeSet<>();
         for (JsonNode img : answer) {
             img.path("dcs").fieldNames().forEachRemaining(dcs::add);
         }

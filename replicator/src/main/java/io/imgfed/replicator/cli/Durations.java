@@ -9,6 +9,9 @@ public final class Durations {
         if (Double.isNaN(seconds) || Double.isInfinite(seconds) || seconds < 0) {
             return "?";
         }
+        if (seconds > 0 && seconds < 0.1) {
+            return "<0.1s";
+        }
         if (seconds < 10 && seconds != Math.floor(seconds)) {
             return String.format("%.1fs", seconds);
         }

@@ -10,10 +10,11 @@ import java.util.Set;
 
 /** Human forms of IMGAPI manifests: a table of images, or one image's fields. */
 final class ImageFormat {
-    /** Shown by {@link #details} in this order; any other field follows as JSON. */
-    private static final List<String> KNOWN = List.of("uuid", "name", "version", "owner", "state", "disabled",
-            "public", "type", "os", "description", "homepage", "published_at", "home_dc", "files", "acl", "tags",
-            "requirements", "v");
+    /** Shown first by {@link #details}, in this order, as they are. */
+    private static final List<String> PLAIN = List.of("uuid", "name", "version", "owner", "state", "disabled",
+            "public", "type", "os", "description", "homepage", "published_at", "home_dc");
+    /** Shown after them in a form of their own; any other field follows as JSON. */
+    private static final Set<String> FORMATTED = Set.of("files", "acl", "tags", "requirements", "v");
 
     private ImageFormat() {
     }
@@ -30,19 +31,7 @@ final class ImageFormat {
 
     static void details(PrintStream out, JsonNode m) {
         Details d = new Details();
-        d.add("uuid", m.path("uuid").asText(null));
-        d.add("name", m.path("name").asText(null));
-        d.add("version", m.path("version").asText(null));
-        d.add("owner", m.path("owner").asText(null));
-        d.add("state", m.path("state").asText(null));
-        d.add("disabled", m.path("disabled").asText(null));
-        d.add("public", m.path("public").asText(null));
-        d.add("type", m.path("type").asText(null));
-        d.add("os", m.path("os").asText(null));
-        d.add("description", m.path("description").asText(null));
-        d.add("homepage", m.path("homepage").asText(null));
-        d.add("published_at", m.path("published_at").asText(null));
-        d.add("home_dc", m.path("home_dc").asText(null));
+        PLAIN.forEach(f -> d.add(f, m.path(f).asText(null)));
         JsonNode files = m.path("files");
         if (files.isArray() && files.size() > 0) {
             JsonNode f = files.get(0);
@@ -57,20 +46,24 @@ final class ImageFormat {
         List<String> tags = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = m.path("tags").fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> e = it.next();
-            tags.add(e.getKey() + "=" + (e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
+            tags.add(e.getKey() + "=" + text(e.getValue()));
         }
         d.add("tags", String.join(", ", tags));
         if (m.has("requirements")) {
             d.add("requirements", m.get("requirements").toString());
         }
-        Set<String> known = Set.copyOf(KNOWN);
         for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (!known.contains(e.getKey())) {
-                d.add(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
+            if (!PLAIN.contains(e.getKey()) && !FORMATTED.contains(e.getKey())) {
+                d.add(e.getKey(), text(e.getValue()));
             }
         }
         d.print(out);
+    }
+
+    /** A string as it is; anything else as JSON. */
+    private static String text(JsonNode v) {
+        return v.isTextual() ? v.asText() : v.toString();
     }
 
     /** One line naming an image: {@code <uuid> (<name> <version>, <state>)}. */

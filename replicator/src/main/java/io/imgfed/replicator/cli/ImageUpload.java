@@ -17,12 +17,15 @@ final class ImageUpload {
     private ImageUpload() {
     }
 
-    /** Uploads {@code file} as the file of image {@code uuid}; returns the daemon's answer (the manifest). */
-    static ApiResponse run(ApiClient client, String uuid, Path file, String compression, boolean forceProgress) {
+    /**
+     * Uploads {@code file} as the file of image {@code uuid}; returns the daemon's answer (the manifest).
+     * {@code json}: the command prints JSON, so no progress is shown.
+     */
+    static ApiResponse run(ApiClient client, String uuid, Path file, String compression, boolean json) {
         long size = checkedSize(file);
         String comp = compression != null ? compression : sniffCompression(file);
-        String sha1 = sha1(file, size, forceProgress);
-        ProgressBar bar = ProgressBar.onStderr("upload", size, forceProgress);
+        String sha1 = sha1(file, size, json);
+        ProgressBar bar = ProgressBar.forCommand("upload", size, json);
         bar.update(0);
         try {
             ApiResponse r = client.putFile("/images/" + UrlPaths.segment(uuid) + "/file",
@@ -37,6 +40,9 @@ final class ImageUpload {
 
     static long checkedSize(Path file) {
         try {
+            if (!Files.exists(file)) {
+                throw new NoSuchFileException(file.toString());
+            }
             if (!Files.isRegularFile(file)) {
                 throw new CliException(file + " is not a regular file");
             }
@@ -74,8 +80,8 @@ final class ImageUpload {
         return "none";
     }
 
-    private static String sha1(Path file, long size, boolean forceProgress) {
-        ProgressBar bar = ProgressBar.onStderr("sha1  ", size, forceProgress);
+    private static String sha1(Path file, long size, boolean json) {
+        ProgressBar bar = ProgressBar.forCommand("sha1  ", size, json);
         bar.update(0);
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest md = MessageDigest.getInstance("SHA-1");

@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code imgfed images activate UUID}: ActivateImage. */
-@Command(name = "activate", mixinStandardHelpOptions = true,
+@Command(name = "activate",
         description = "Activate an image whose file is uploaded (it becomes listable and provisionable).",
         footerHeading = "%nExamples:%n",
         footer = {"  imgfed images activate 8d3ae5a6-58b0-4a39-9b0e-6f7b4b1c9a2e"})

@@ -2,7 +2,7 @@ package io.imgfed.replicator.cli;
 
 import picocli.CommandLine.Command;
 
-/** {@code imgfed images ...}: IMGAPI image operations against a daemon. */
+/** {@code imgfed images ...}: IMGAPI image operations against a daemon (without a subcommand: usage, exit 2). */
 @Command(name = "images", mixinStandardHelpOptions = true,
         description = "List, show, create, upload, activate, delete and download images (IMGAPI).",
         subcommands = {ImagesListCommand.class, ImagesGetCommand.class, ImagesCreateCommand.class,
@@ -13,13 +13,7 @@ import picocli.CommandLine.Command;
             "  imgfed images create --name base --version 1.0.0 --owner OWNER --file base.zfs.gz",
             "  imgfed images download UUID ./base.zfs.gz --url http://dc2.example:8080",
             "",
-            "Every subcommand takes --url (default $IMGFED_URL or http://127.0.0.1:8080), --token, --account and --json."})
-public final class ImagesCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+            "Every subcommand takes --url (default: $IMGFED_URL, else the client API of --config or of the default",
+            "configuration, http://127.0.0.1:8080), --token, --account and --json."})
+public final class ImagesCommand {
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imgfed.protocol.json.Json;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Option;
  * {@code imgfed images create}: CreateImage; with {@code --file} also AddImageFile and ActivateImage, so one
  * command publishes an image.
  */
-@Command(name = "create", mixinStandardHelpOptions = true,
+@Command(name = "create",
         description = {"Create an image (state unactivated).",
             "With --file, also upload the file (with its sha1) and activate the image."},
         footerHeading = "%nExamples:%n",
@@ -59,9 +60,6 @@ public final class ImagesCreateCommand extends ApiCommand {
             description = "With --file: none, gzip, bzip2 or xz (default: from the file's first bytes).")
     String compression;
 
-    @Option(names = "--progress", description = "Show the upload progress bar even when stderr is not a terminal.")
-    boolean progress;
-
     @Override
     protected int execute(ApiClient client) {
         String own = owner != null ? owner : api.account;
@@ -101,10 +99,10 @@ public final class ImagesCreateCommand extends ApiCommand {
         if (file != null) {
             String uuid = created.json().path("uuid").asText();
             try {
-                ImageUpload.run(client, uuid, file, compression, progress);
+                ImageUpload.run(client, uuid, file, compression, json());
                 last = client.post("/images/" + UrlPaths.segment(uuid), QueryString.of("action", "activate"));
             } catch (CliException e) {
-                List<String> details = new java.util.ArrayList<>(e.details());
+                List<String> details = new ArrayList<>(e.details());
                 details.add("image " + uuid + " was created but is not active; finish with: imgfed images upload "
                         + uuid + " " + file + " && imgfed images activate " + uuid + " (or delete it)");
                 throw new CliException(e.getMessage(), details, e);

@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code imgfed images delete UUID}: DeleteImage. */
-@Command(name = "delete", mixinStandardHelpOptions = true,
+@Command(name = "delete",
         description = "Delete an image (from every DC of the federation). With --json nothing is printed.",
         footerHeading = "%nExamples:%n",
         footer = {"  imgfed images delete 8d3ae5a6-58b0-4a39-9b0e-6f7b4b1c9a2e"})

@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code imgfed images get UUID}: one image's manifest. */
-@Command(name = "get", mixinStandardHelpOptions = true, description = "Show one image's manifest.",
+@Command(name = "get", description = "Show one image's manifest.",
         footerHeading = "%nExamples:%n",
         footer = {"  imgfed images get 8d3ae5a6-58b0-4a39-9b0e-6f7b4b1c9a2e",
             "  imgfed images get 8d3ae5a6-58b0-4a39-9b0e-6f7b4b1c9a2e --json | jq .files[0].sha1"})

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * sdc-clients does: the marker is inclusive, so each next page starts with the last image of the previous one,
  * which is dropped.
  */
-@Command(name = "list", mixinStandardHelpOptions = true,
+@Command(name = "list",
         description = "List images of the federation (default: active ones; sorted by publication).",
         footerHeading = "%nExamples:%n",
         footer = {"  imgfed images list",

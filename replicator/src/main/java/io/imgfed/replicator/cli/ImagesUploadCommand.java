@@ -7,11 +7,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code imgfed images upload UUID FILE}: AddImageFile, streamed, with the file's sha1 and a progress bar. */
-@Command(name = "upload", mixinStandardHelpOptions = true,
+@Command(name = "upload",
         description = "Upload the file of an unactivated image (the daemon checks its sha1).",
         footerHeading = "%nExamples:%n",
         footer = {"  imgfed images upload 8d3ae5a6-58b0-4a39-9b0e-6f7b4b1c9a2e base.zfs.gz",
-            "  imgfed images upload 8d3ae5a6-58b0-4a39-9b0e-6f7b4b1c9a2e base.zfs --compression none --progress"})
+            "  imgfed images upload 8d3ae5a6-58b0-4a39-9b0e-6f7b4b1c9a2e base.zfs --compression none"})
 public final class ImagesUploadCommand extends ApiCommand {
     @Parameters(index = "0", paramLabel = "UUID", description = "The image.")
     String uuid;
@@ -23,12 +23,9 @@ public final class ImagesUploadCommand extends ApiCommand {
             description = "none, gzip, bzip2 or xz (default: from the file's first bytes).")
     String compression;
 
-    @Option(names = "--progress", description = "Show the progress bar even when stderr is not a terminal.")
-    boolean progress;
-
     @Override
     protected int execute(ApiClient client) {
-        ApiResponse r = ImageUpload.run(client, uuid, file, compression, progress);
+        ApiResponse r = ImageUpload.run(client, uuid, file, compression, json());
         if (json()) {
             printRaw(r);
         } else {

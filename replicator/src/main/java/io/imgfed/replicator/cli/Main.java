@@ -1,6 +1,7 @@
 package io.imgfed.replicator.cli;
 
 import io.imgfed.replicator.Version;
+import java.io.PrintWriter;
 import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,7 +42,20 @@ public final class Main implements Runnable {
             }
         }
         cli.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? 2 : 1);
+        cli.setParameterExceptionHandler(Main::usageError);
         return cli;
+    }
+
+    /** A usage error in a few lines, not the whole usage, which would push the message itself off screen. */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine c = e.getCommandLine();
+        String name = c.getCommandSpec().qualifiedName();
+        PrintWriter err = c.getErr();
+        err.println(name + ": " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try '" + name + " --help' for more information.");
+        err.flush();
+        return c.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /** Reports the version stamped into the build. */

@@ -5,19 +5,27 @@ import java.util.ArrayDeque;
 import java.util.function.LongSupplier;
 
 /**
- * A one-line progress bar on stderr, redrawn in place with {@code \r} at most ten times a second:
- * {@code upload [=========>        ] 512.0 MiB / 1.0 GiB  98.3 MiB/s  ETA 5s}. The rate is measured over the
- * last few seconds. Drawn only when stderr is a terminal or the bar is forced ({@code --progress}); otherwise
- * it only counts. {@link #finish()} draws the final line (with the average rate and the time taken) and ends it.
+ * Progress of moving bytes, on stderr: on a terminal a bar redrawn in place, fitted to the screen's width,
+ * {@code upload [=========>         ]  45%  512.0 MiB / 1.1 GiB  98.3 MiB/s  ETA 6s}; when output goes to a pipe
+ * or a file the same figures as a plain line at most once a second; with {@code --json} nothing. The rate is
+ * measured over the last few seconds; the final line gives the average rate and the time taken.
  */
 public final class ProgressBar {
+    /** How progress is shown. */
+    public enum Style { BAR, LINES, NONE }
+
     static final long REDRAW_NANOS = 100_000_000L;
-    static final int WIDTH = 30;
+    static final long LINE_NANOS = 1_000_000_000L;
+    static final int MIN_BAR = 10;
+    static final int MAX_BAR = 40;
+    /** Room kept after the rate for {@code "  done in 59m59s"}. */
+    private static final int TAIL_ROOM = 16;
     private static final long WINDOW_NANOS = 3_000_000_000L;
 
     private final PrintStream out;
     private final String label;
-    private final boolean enabled;
+    private final Style style;
+    private final int columns;
     private final LongSupplier clock;
     private final ArrayDeque<long[]> samples = new ArrayDeque<>();
     private long total;
@@ -30,24 +38,23 @@ public final class ProgressBar {
     private int lastLength;
     private boolean finished;
 
-    ProgressBar(PrintStream out, String label, long total, boolean enabled, LongSupplier clock) {
+    /** @param columns the screen's width, for {@link Style#BAR} */
+    ProgressBar(PrintStream out, String label, long total, Style style, int columns, LongSupplier clock) {
         this.out = out;
         this.label = label;
         this.total = total;
-        this.enabled = enabled;
+        this.style = style;
+        this.columns = columns;
         this.clock = clock;
     }
 
-    /** A bar on stderr, drawn if stderr is a terminal or {@code forced}. */
-    public static ProgressBar onStderr(String label, long total, boolean forced) {
-        return new ProgressBar(System.err, label, total, forced || Terminal.stderr(), System::nanoTime);
+    /** Progress for a command's output: none with --json, a bar when interactive, else plain lines. */
+    public static ProgressBar forCommand(String label, long total, boolean json) {
+        Style style = json ? Style.NONE : Terminal.interactive() ? Style.BAR : Style.LINES;
+        return new ProgressBar(System.err, label, total, style, style == Style.BAR ? Terminal.columns() : 0, System::nanoTime);
     }
 
-    public boolean enabled() {
-        return enabled;
-    }
-
-    /** The bytes done so far; redraws if the last drawing is at least 100 ms old. */
+    /** The bytes done so far; shown if the last showing is old enough. */
     public synchronized void update(long bytes) {
         long now = clock.getAsLong();
         done = bytes;
@@ -59,22 +66,25 @@ public final class ProgressBar {
         while (samples.size() > 2 && now - samples.peekFirst()[0] > WINDOW_NANOS) {
             samples.removeFirst();
         }
-        if (enabled && !finished && (!drawn || now - lastDraw >= REDRAW_NANOS)) {
-            draw(now, false);
+        long every = style == Style.BAR ? REDRAW_NANOS : LINE_NANOS;
+        // A plain line at 100% would only say again what finish() says next.
+        boolean redundant = style == Style.LINES && total > 0 && bytes >= total;
+        if (style != Style.NONE && !finished && !redundant && (!drawn || now - lastDraw >= every)) {
+            show(now, false);
         }
     }
 
-    /** The size, once known (0 or less: unknown, no bar is drawn, only the count). */
+    /** The size, once known (0 or less: unknown, only the count is shown). */
     public synchronized void total(long bytes) {
         total = bytes;
     }
 
-    /** A remark shown after the ETA (say, why a transfer is waiting); null for none. */
+    /** A remark shown last (say, why a transfer is waiting); null for none. */
     public synchronized void note(String text) {
         note = text;
     }
 
-    /** Draws the final line and ends it with a newline. */
+    /** Shows the final figures and ends the line. */
     public synchronized void finish() {
         if (finished) {
             return;
@@ -83,68 +93,89 @@ public final class ProgressBar {
             done = total;
         }
         finished = true;
-        if (enabled) {
-            draw(clock.getAsLong(), true);
-            out.println();
+        if (style != Style.NONE) {
+            show(clock.getAsLong(), true);
+            if (style == Style.BAR) {
+                out.println();
+            }
             out.flush();
         }
     }
 
-    /** Ends a bar that will not complete (an error follows), so the next message starts on a fresh line. */
+    /** Ends progress that will not complete (an error follows), so the next message starts on a fresh line. */
     public synchronized void abandon() {
         if (finished) {
             return;
         }
         finished = true;
-        if (enabled && drawn) {
+        if (style == Style.BAR && drawn) {
             out.println();
             out.flush();
         }
     }
 
-    private void draw(long now, boolean last) {
+    private void show(long now, boolean last) {
         String line = line(now, last);
-        StringBuilder sb = new StringBuilder().append('\r').append(line);
-        if (line.length() < lastLength) {
-            sb.append(" ".repeat(lastLength - line.length()));
-        }
-        lastLength = line.length();
         lastDraw = now;
         drawn = true;
-        out.print(sb);
+        if (style == Style.LINES) {
+            out.println(line);
+        } else {
+            // Pads over what is left of a longer previous line; \r alone does not erase it.
+            out.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
+            lastLength = line.length();
+        }
         out.flush();
     }
 
-    /** The bar's text at a moment: the bar, bytes, rate and ETA (or the time taken, on the final line). */
+    /**
+     * The text at a moment: label, bar, percent, bytes, rate, then the ETA (or the time taken) and the note.
+     * The figures before the ETA have fixed widths and the bar's width is worked out for the longest ETA, so the
+     * bar keeps its width while it fills; a note that leaves too little room for the bar is left out.
+     */
     synchronized String line(long now, boolean last) {
-        StringBuilder sb = new StringBuilder();
-        if (label != null && !label.isEmpty()) {
-            sb.append(label).append(' ');
-        }
-        if (total > 0) {
-            double frac = Math.min(1.0, Math.max(0.0, (double) done / total));
-            int filled = (int) Math.floor(frac * WIDTH);
-            sb.append('[');
-            if (filled >= WIDTH) {
-                sb.append("=".repeat(WIDTH));
-            } else {
-                sb.append("=".repeat(filled)).append('>').append(" ".repeat(WIDTH - filled - 1));
-            }
-            sb.append("] ").append(Table.human(done)).append(" / ").append(Table.human(total));
-        } else {
-            sb.append(Table.human(done));
-        }
         double rate = last ? averageRate(now) : recentRate(now);
-        sb.append("  ").append(rate < 0 ? "?" : Table.human(Math.round(rate))).append("/s");
+        StringBuilder figures = new StringBuilder();
+        if (total > 0) {
+            figures.append(String.format("%3d%%  %10s / %s  ", Math.round(fraction() * 100), Table.human(done), Table.human(total)));
+        } else {
+            figures.append(String.format("%10s  ", Table.human(done)));
+        }
+        figures.append(String.format("%12s", (rate < 0 ? "?" : Table.human(Math.round(rate))) + "/s"));
+        int fixed = figures.length() + TAIL_ROOM;
         if (last) {
-            sb.append("  done in ").append(Durations.format(first < 0 ? 0 : (now - first) / 1e9));
+            figures.append("  done in ").append(Durations.format(first < 0 ? 0 : (now - first) / 1e9));
         } else if (total > 0) {
-            sb.append("  ETA ").append(rate > 0 ? Durations.format(Math.ceil((total - done) / rate)) : "?");
+            figures.append("  ETA ").append(rate > 0 ? Durations.format(Math.ceil((total - done) / rate)) : "?");
         }
-        if (note != null && !last) {
-            sb.append("  (").append(note).append(')');
+        String remark = note != null && !last ? "  (" + note + ")" : "";
+        String head = label == null || label.isEmpty() ? "" : label + " ";
+        if (style != Style.BAR) {
+            return head + figures + remark;
         }
-        return sb.toString();
+        // The last column stays empty: writing into it makes many terminals wrap, and \r then redraws the wrong line.
+        int room = columns - 1;
+        // Room for the note is kept on the final line too, which has none, so that the bar does not jump there.
+        int noteRoom = note == null ? 0 : note.length() + 4;
+        int barWidth = Math.min(MAX_BAR, room - head.length() - 3 - fixed - noteRoom);
+        if (barWidth < MIN_BAR) {
+            remark = ""; // the figures matter more than the note
+            barWidth = Math.min(MAX_BAR, room - head.length() - 3 - fixed);
+        }
+        String line = (total > 0 && barWidth >= MIN_BAR ? head + bar(barWidth) + " " : head) + figures + remark;
+        return line.length() > room ? line.substring(0, Math.max(0, room)) : line;
+    }
+
+    private String bar(int width) {
+        int filled = (int) Math.floor(fraction() * width);
+        if (filled >= width) {
+            return "[" + "=".repeat(width) + "]";
+        }
+        return "[" + "=".repeat(filled) + ">" + " ".repeat(width - filled - 1) + "]";
+    }
+
+    private double fraction() {
+        return Math.min(1.0, Math.max(0.0, (double) done / total));
     }
 
     /** Bytes per second over the last few seconds; -1 while unknown. */

@@ -9,29 +9,30 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code imgfed transfers [--watch]}: pulls into the daemon's DC in flight and recently ended. {@code --watch}
- * redraws every second (clearing the screen when stdout is a terminal, else printing one table after another;
- * with {@code --json} one JSON document per line) until Ctrl-C.
+ * redraws (clearing the screen when stdout is a terminal, else printing one table after another; with
+ * {@code --json} one JSON document per line) until Ctrl-C or {@code --count} redraws.
  */
-@Command(name = "transfers", mixinStandardHelpOptions = true,
+@Command(name = "transfers",
         description = {"Show the transfers into this DC: image, source -> dest, progress, rate, waiters, attempts,",
             "state and error. Operators only."},
         footerHeading = "%nExamples:%n",
         footer = {"  imgfed transfers",
             "  imgfed transfers --watch --url http://dc2.example:8080",
+            "  imgfed transfers --watch --interval 5 --count 12 >> transfers.log",
             "  imgfed transfers --json | jq '.[] | select(.state == \"failed\")'"})
 public final class TransfersCommand extends ApiCommand {
     private static final String CLEAR_HOME = "\033[H\033[2J";
 
-    @Option(names = "--watch", description = "Redraw every second until Ctrl-C.")
+    @Option(names = "--watch", description = "Redraw every --interval until Ctrl-C (or --count redraws).")
     boolean watch;
 
-    /** For tests: stop watching after this many redraws (0: never). */
-    @Option(names = "--iterations", hidden = true, defaultValue = "0")
-    int iterations;
+    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1",
+            description = "With --watch: time between redraws (default: ${DEFAULT-VALUE}).")
+    double intervalSeconds;
 
-    /** For tests: the pause between redraws. */
-    @Option(names = "--interval-ms", hidden = true, defaultValue = "1000")
-    long intervalMillis;
+    @Option(names = "--count", paramLabel = "N", defaultValue = "0",
+            description = "With --watch: stop after N redraws (default: never).")
+    int count;
 
     @Override
     protected int execute(ApiClient client) {
@@ -39,10 +40,13 @@ public final class TransfersCommand extends ApiCommand {
             show(client.get("/transfers"), false);
             return 0;
         }
+        if (intervalSeconds <= 0 || count < 0) {
+            throw usage("--interval must be more than 0 seconds and --count at least 0");
+        }
         boolean tty = Terminal.stdout();
-        for (int i = 0; iterations <= 0 || i < iterations; i++) {
+        for (int i = 0; count == 0 || i < count; i++) {
             if (i > 0) {
-                pause();
+                Polling.pause(intervalSeconds);
             }
             ApiResponse r = client.get("/transfers");
             if (!json()) {
@@ -75,14 +79,5 @@ public final class TransfersCommand extends ApiCommand {
             TransferFormat.table(out(), transfers);
         }
         out().flush();
-    }
-
-    private void pause() {
-        try {
-            Thread.sleep(Math.max(10, intervalMillis));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException("interrupted", e);
-        }
     }
 }

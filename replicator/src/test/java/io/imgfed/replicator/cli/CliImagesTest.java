@@ -78,12 +78,13 @@ class CliImagesTest {
         byte[] data = random((1 << 20) + 7, 1);
         Path file = Files.write(dir.resolve("one.img"), data);
         CliRun.Result created = cli("images", "create", "--name", "cli-one", "--version", "1.0.0", "--owner", OWNER,
-                "--description", "made by the CLI", "--tag", "role=base", "--file", file.toString(), "--progress");
+                "--description", "made by the CLI", "--tag", "role=base", "--file", file.toString());
         assertEquals(0, created.exit(), created.toString());
         assertTrue(created.out().startsWith("published image "), created.out());
         String uuid = firstUuid(created.out());
-        assertTrue(created.err().contains("upload [==============================] 1.0 MiB / 1.0 MiB"), created.err());
-        assertTrue(created.err().contains("done in"), created.err());
+        assertTrue(created.err().lines().anyMatch(l -> l.matches("upload 100% +1\\.0 MiB / 1\\.0 MiB +.+/s  done in .+")),
+                "stderr is no terminal here: plain progress lines, the last one complete: " + created.err());
+        assertFalse(created.err().contains("\r"), created.err());
 
         CliRun.Result got = cli("images", "get", uuid);
         assertEquals(0, got.exit(), got.toString());
@@ -102,12 +103,13 @@ class CliImagesTest {
     }
 
     @Test
-    void uploadActivateDeleteStepByStepAndCompressionFromMagicBytes() throws Exception {
+    void lifecycleStepByStepCreateUploadActivateGetListDownloadDelete() throws Exception {
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         try (GZIPOutputStream z = new GZIPOutputStream(gz)) {
             z.write(random(100_000, 2));
         }
-        Path file = Files.write(dir.resolve("two.img.gz"), gz.toByteArray());
+        byte[] data = gz.toByteArray();
+        Path file = Files.write(dir.resolve("two.img.gz"), data);
         CliRun.Result created = cli("images", "create", "--name", "cli-two", "--version", "2.0.0", "--owner", OWNER, "--json");
         assertEquals(0, created.exit(), created.toString());
         JsonNode m = created.json();
@@ -116,25 +118,45 @@ class CliImagesTest {
 
         CliRun.Result up = cli("images", "upload", uuid, file.toString());
         assertEquals(0, up.exit(), up.toString());
-        assertTrue(up.out().contains("gzip, sha1 " + ImgapiClient.sha1(gz.toByteArray())), up.out());
-        assertFalse(up.err().contains("upload ["), "no bar unless stderr is a terminal or --progress: " + up.err());
+        assertTrue(up.out().contains("gzip, sha1 " + ImgapiClient.sha1(data)), "compression from the magic bytes: " + up.out());
+        assertTrue(up.err().contains("upload 100%"), up.err());
 
-        CliRun.Result again = cli("images", "upload", uuid, file.toString());
-        assertEquals(0, again.exit(), "an unactivated image's file may be replaced: " + again);
+        CliRun.Result again = cli("images", "upload", uuid, file.toString(), "--json");
+        assertEquals(1, again.exit(), again.toString());
+        assertTrue(again.err().startsWith("imgfed: ImageFilesImmutable: "), "a file, once uploaded, stays: " + again.err());
+        assertFalse(again.err().contains("upload "), "no progress with --json: " + again.err());
 
         CliRun.Result act = cli("images", "activate", uuid);
         assertEquals(0, act.exit(), act.toString());
         assertEquals("activated image " + uuid + " (cli-two 2.0.0, active)", act.out().strip());
 
-        CliRun.Result immutable = cli("images", "upload", uuid, file.toString());
-        assertEquals(1, immutable.exit(), immutable.toString());
-        assertTrue(immutable.err().contains("imgfed: ImageFilesImmutable: "), immutable.err());
+        CliRun.Result got = cli("images", "get", uuid, "--json");
+        assertEquals(0, got.exit(), got.toString());
+        assertEquals("active", got.json().path("state").asText());
+        assertEquals("gzip", got.json().path("files").path(0).path("compression").asText());
+
+        CliRun.Result list = cli("images", "list", "--name", "cli-two");
+        assertEquals(0, list.exit(), list.toString());
+        List<String> rows = list.out().lines().toList();
+        assertTrue(rows.get(0).matches("UUID +NAME +VERSION +STATE +TYPE +OS +SIZE +HOME +PUBLISHED"), list.out());
+        assertEquals(2, rows.size(), list.out());
+        assertTrue(rows.get(1).matches(uuid + " +cli-two +2\\.0\\.0 +active +zone-dataset +smartos +\\d+\\.\\d KiB +test +\\d{4}-.*"),
+                list.out());
+        CliRun.Result listJson = cli("images", "list", "--name", "cli-two", "--json");
+        assertEquals(uuid, listJson.json().path(0).path("uuid").asText());
+
+        Path back = dir.resolve("two.back");
+        CliRun.Result down = cli("images", "download", uuid, back.toString());
+        assertEquals(0, down.exit(), down.toString());
+        assertArrayEquals(data, Files.readAllBytes(back), "the bytes come back identical");
 
         CliRun.Result del = cli("images", "delete", uuid);
         assertEquals(0, del.exit(), del.toString());
+        assertEquals("deleted image " + uuid, del.out().strip());
         CliRun.Result gone = cli("images", "get", uuid);
         assertEquals(1, gone.exit(), gone.toString());
-        assertTrue(gone.err().contains("imgfed: ResourceNotFound: "), gone.err());
+        assertTrue(gone.err().startsWith("imgfed: ResourceNotFound: "), gone.err());
+        assertEquals(1, gone.err().lines().count(), "one line: " + gone.err());
         assertEquals("", gone.out());
     }
 
@@ -188,16 +210,17 @@ class CliImagesTest {
         byte[] data = random(3 * (1 << 20) + 5, 3);
         String uuid = daemon.client().activeImage("downloaded", data);
         Path out = dir.resolve("downloaded.img");
-        CliRun.Result r = cli("images", "download", uuid, out.toString(), "--progress");
+        CliRun.Result r = cli("images", "download", uuid, out.toString());
         assertEquals(0, r.exit(), r.toString());
         assertArrayEquals(data, Files.readAllBytes(out));
         assertTrue(r.out().contains("Content-MD5 verified"), r.out());
-        assertTrue(r.err().contains("download [==============================] 3.0 MiB / 3.0 MiB"), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.matches("download 100% +3\\.0 MiB / 3\\.0 MiB .*")), r.err());
 
         CliRun.Result json = cli("images", "download", uuid, out.toString(), "--json");
         assertEquals(0, json.exit(), json.toString());
         assertEquals(ImgapiClient.md5Base64(data), json.json().path("md5").asText());
         assertEquals("hit", json.json().path("cache").asText());
+        assertEquals("", json.err(), "no progress with --json");
     }
 
     @Test
@@ -243,7 +266,8 @@ class CliImagesTest {
         CliRun.Result badAccount = cli("images", "list", "--account", "not-a-uuid");
         assertEquals(1, badAccount.exit(), badAccount.toString());
         assertTrue(badAccount.err().contains("imgfed: InvalidParameter: "), badAccount.err());
-        assertTrue(badAccount.err().contains("  account: "), badAccount.err());
+        assertEquals("imgfed: InvalidParameter: account must be a lowercase uuid", badAccount.err().strip(),
+                "a field error that says what the message says is not repeated");
 
         Path absent = dir.resolve("no-such-file");
         CliRun.Result noFile = cli("images", "create", "--name", "x", "--version", "1", "--owner", OWNER, "--file",
@@ -256,6 +280,12 @@ class CliImagesTest {
 
     @Test
     void usageErrorsExitTwo() {
+        CliRun.Result badFlag = cli("images", "list", "--bogus");
+        assertEquals(2, badFlag.exit(), badFlag.toString());
+        assertEquals("imgfed images list: Unknown option: '--bogus'\nTry 'imgfed images list --help' for more information.\n",
+                badFlag.err().replace(System.lineSeparator(), "\n"));
+        assertEquals(2, cli("images").exit(), "a subcommand is required");
+        assertEquals(2, cli("transfers", "--watch", "--interval", "0").exit());
         assertEquals(2, cli("images", "get").exit());
         assertEquals(2, cli("images", "create", "--name", "x").exit());
         assertEquals(2, cli("images", "create", "--name", "x", "--version", "1").exit(), "no owner and no account");
@@ -266,6 +296,21 @@ class CliImagesTest {
         CliRun.Result badUrl = CliRun.run("images", "list", "--url", "ftp://example.com");
         assertEquals(2, badUrl.exit());
         assertTrue(badUrl.err().contains("--url: expected http://HOST:PORT"), badUrl.err());
+    }
+
+    @Test
+    void withoutUrlTheConfigNamesTheDaemon() throws Exception {
+        int port = java.net.URI.create(url).getPort();
+        Path config = Files.writeString(dir.resolve("cli.yaml"), "dc: test\nhttp: {host: 0.0.0.0, port: " + port + "}\n"
+                + "auth: {allowInsecure: true}\n");
+        CliRun.Result r = CliRun.run("images", "list", "--config", config.toString(), "--json");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.json().isArray(), r.out());
+
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "http: {port: seventy}\n");
+        CliRun.Result refused = CliRun.run("images", "list", "--config", bad.toString());
+        assertEquals(2, refused.exit(), refused.toString());
+        assertTrue(refused.err().contains("cannot tell the daemon's URL from " + bad + ": http.port: "), refused.err());
     }
 
     @Test
@@ -289,9 +334,12 @@ class CliImagesTest {
             assertEquals(0, r.exit(), String.join(" ", c));
             assertTrue(r.out().contains("Examples:") && r.out().contains("imgfed " + c[0]), String.join(" ", c) + ": " + r.out());
         }
-        CliRun.Result top = CliRun.run("--help");
-        for (String c : List.of("images", "availability", "transfers", "replicate")) {
-            assertTrue(top.out().contains("  " + c + " "), top.out());
+        for (String[] top : new String[][] {{"--help"}, {"help"}}) {
+            CliRun.Result r = CliRun.run(top);
+            assertEquals(0, r.exit(), r.toString());
+            for (String c : List.of("serve", "images", "availability", "transfers", "replicate", "certs", "billing")) {
+                assertTrue(r.out().contains("  " + c + " "), top[0] + " lists " + c + ": " + r.out());
+            }
         }
     }
 }
