@@ -47,6 +47,15 @@ public final class RecordBoard implements AutoCloseable {
     /** How long a record may wait for its DC's key before it counts as signed by an unknown key. */
     private static final long UNKNOWN_KEY_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final int REJECTION_MEMORY = 10_000;
+    /**
+     * After a membership change or a merge the board is read again at these delays (seconds): Hazelcast fills
+     * the replica of a member that merged or joined by a bulk sync that fires no entry events, and that sync
+     * can land after the re-read made at the change itself. Records written on the other side of a healed
+     * partition would otherwise stay unseen until rewritten, which files held and images published never are.
+     */
+    private static final long[] SETTLE_RESCANS_SECONDS = {2, 5, 15, 30};
+    /** A periodic full re-read catches anything else that reached the replica without an event (anti-entropy). */
+    private static final long CATCH_UP_SECONDS = 60;
 
     /**
      * Told about a record in this DC's name that this DC does not publish now (left from before a restart):
@@ -167,6 +176,7 @@ public final class RecordBoard implements AutoCloseable {
         rescan();
         timer.scheduleWithFixedDelay(() -> submit(this::expirePending), 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> submit(this::reannounce), 10, 10, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(() -> submit(this::rescan), CATCH_UP_SECONDS, CATCH_UP_SECONDS, TimeUnit.SECONDS);
     }
 
     /**
@@ -200,12 +210,22 @@ public final class RecordBoard implements AutoCloseable {
         }
     }
 
-    /** Full re-read of the board and re-announcement of this DC's records; after merges and membership changes. */
+    /**
+     * Full re-read of the board and re-announcement of this DC's records; after merges and membership changes.
+     * The board is read again a few times in the following seconds (see {@link #SETTLE_RESCANS_SECONDS}).
+     */
     public void resync() {
         submit(() -> {
             reannounce();
             rescan();
         });
+        for (long delay : SETTLE_RESCANS_SECONDS) {
+            try {
+                timer.schedule(() -> submit(this::rescan), delay, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException e) {
+                return; // closing
+            }
+        }
     }
 
     private void submit(Runnable task) {

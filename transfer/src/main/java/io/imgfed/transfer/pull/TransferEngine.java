@@ -264,15 +264,7 @@ public final class TransferEngine {
             writer.write(buf);
             Throwable failure = writer.failure();
             if (failure != null) {
-                seg.end(vertx);
-                stream.close();
-                if (failure instanceof BlobWriter.FileTooLargeException) {
-                    corrupted(t, source.dc() + " sent more bytes than the file has");
-                } else if (failure instanceof StoreFullException) {
-                    fail(t, "this DC's disk is full: " + failure.getMessage(), null, true);
-                } else {
-                    fail(t, "writing the file failed: " + failure, null);
-                }
+                writerFailed(t, source, seg, stream, failure);
                 return;
             }
             if (writer.writeQueueFull()) {
@@ -289,6 +281,13 @@ public final class TransferEngine {
                 }
             }
         });
+        // A write that fails on the disk (full, I/O error) while the body is paused for the writer would otherwise
+        // go unnoticed: the paused body brings no more bytes, and the stall check leaves a paused segment alone.
+        writer.exceptionHandler(err -> context.runOnContext(v -> {
+            if (!seg.ended && t.writer() == writer) {
+                writerFailed(t, source, seg, stream, err);
+            }
+        }));
         body.exceptionHandler(err -> {
             if (!seg.ended) {
                 seg.end(vertx);
@@ -310,6 +309,20 @@ public final class TransferEngine {
         });
         // The fetcher hands the body over paused, so no byte arrives before these handlers exist.
         body.resume();
+    }
+
+    /** The writer of the current generation failed: ends the segment and the transfer (or retries a bad source). */
+    private void writerFailed(Transfer t, SourceCandidate source, Segment seg, PeerFetcher.SourceStream stream,
+            Throwable failure) {
+        seg.end(vertx);
+        stream.close();
+        if (failure instanceof BlobWriter.FileTooLargeException) {
+            corrupted(t, source.dc() + " sent more bytes than the file has");
+        } else if (failure instanceof StoreFullException) {
+            fail(t, "this DC's disk is full: " + failure.getMessage(), null, true);
+        } else {
+            fail(t, "writing the file failed: " + failure, null);
+        }
     }
 
     /** One source connection of a transfer. */

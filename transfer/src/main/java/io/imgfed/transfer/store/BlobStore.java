@@ -214,6 +214,15 @@ public final class BlobStore implements AutoCloseable {
         return usedBytes.get();
     }
 
+    /** Bytes the disk under the store can still take (unknown: {@code Long.MAX_VALUE}). */
+    public long usableDiskBytes() {
+        try {
+            return Files.getFileStore(tmp).getUsableSpace();
+        } catch (IOException | SecurityException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     public int count() {
         return entries.size();
     }
