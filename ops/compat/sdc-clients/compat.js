@@ -6,10 +6,18 @@
  * remove, delete, and the IMGAPI error code surfacing on the client.
  *
  *   node compat.js http://127.0.0.1:8080 [--extra N] [--parallel N]
+ *   node compat.js http://127.0.0.1:8080 --sign-user USER --sign-key PRIVATE_KEY_FILE [--steps a,b,...]
+ *
+ * With --sign-user and --sign-key the client signs every request the way Triton configures it
+ * (IMGAPI.cliSigner with the key file's path as keyId, which uses smartdc-auth and sshpk): an
+ * `Authorization: Signature keyId="USER",algorithm="rsa-sha256"|"ed25519-sha512",...` header over the
+ * `date` header. USER must be an account uuid (the images are created for it) whose public key the daemon
+ * has in auth.keys. The signed run's default steps are SIGNED_STEPS; it ends by checking that a client
+ * without the signer gets 401 Unauthorized.
  *
  * Prints one JSON line per step: {"step": "...", "ok": true|false, "detail": "..."}; exits 1 when any step
  * failed (steps after a failed one report ok:false with "not run"). Leaves the images it created (under a
- * fresh random owner) in the daemon, except the one it deletes; use a throwaway data dir.
+ * fresh random owner, or USER) in the daemon, except the one it deletes; use a throwaway data dir.
  */
 'use strict';
 
@@ -21,39 +29,66 @@ var stream = require('stream');
 var bunyan = require('bunyan');
 var IMGAPI = require('sdc-clients').IMGAPI;
 
+var ALL_STEPS = ['ping', 'create', 'add-file', 'activate', 'get', 'get-file', 'error-code', 'bulk-create',
+    'list-paging', 'list', 'update', 'disable', 'enable', 'acl-add', 'acl-remove', 'delete', 'unsigned'];
 var STEPS = ['ping', 'create', 'add-file', 'activate', 'get', 'get-file', 'error-code', 'bulk-create',
     'list-paging', 'update', 'disable', 'enable', 'acl-add', 'acl-remove', 'delete'];
+var SIGNED_STEPS = ['ping', 'create', 'add-file', 'activate', 'get', 'get-file', 'list', 'delete', 'unsigned'];
 
 var url = null;
 var extra = 1050;           // > 1000: the client must page (limit=1000&marker=<last uuid>)
 var parallel = 32;
+var signUser = null;
+var signKey = null;
+var stepList = null;
 for (var i = 2; i < process.argv.length; i++) {
     if (process.argv[i] === '--extra') {
         extra = Number(process.argv[++i]);
     } else if (process.argv[i] === '--parallel') {
         parallel = Number(process.argv[++i]);
+    } else if (process.argv[i] === '--sign-user') {
+        signUser = process.argv[++i];
+    } else if (process.argv[i] === '--sign-key') {
+        signKey = process.argv[++i];
+    } else if (process.argv[i] === '--steps') {
+        stepList = String(process.argv[++i]).split(',');
     } else if (!url) {
         url = process.argv[i];
     }
 }
+STEPS = stepList || (signUser ? SIGNED_STEPS : STEPS);
 // The list-paging step needs at least 1000 images (extra + the main one) so that the client must page.
-if (!url || !/^https?:\/\//.test(url) || !(extra >= 999) || !(parallel >= 1)) {
+if (!url || !/^https?:\/\//.test(url) || !(extra >= 999) || !(parallel >= 1) || !signUser !== !signKey ||
+        (signUser && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(signUser)) ||
+        STEPS.some(function (s) { return ALL_STEPS.indexOf(s) < 0; })) {
     process.stderr.write('usage: node compat.js <daemon url, e.g. http://127.0.0.1:8080> ' +
-        '[--extra N (>= 999, default 1050)] [--parallel N (default 32)]\n');
+        '[--extra N (>= 999, default 1050)] [--parallel N (default 32)] ' +
+        '[--sign-user <account uuid> --sign-key <private key file>] [--steps ' + ALL_STEPS.join(',') + ']\n');
     process.exit(2);
 }
 
 var log = bunyan.createLogger({name: 'imgfed-compat', level: 'fatal', stream: process.stderr});
-var client = new IMGAPI({
-    url: url,
-    log: log,
-    connectTimeout: 10000,
-    requestTimeout: 60000,
-    retry: false
-});
+
+function newClient(signed) {
+    var opts = {
+        url: url,
+        log: log,
+        connectTimeout: 10000,
+        requestTimeout: 60000,
+        retry: false
+    };
+    if (signed) {
+        // As Triton's tools do it: keyId is the private key's path; smartdc-auth reads it and signs with sshpk.
+        opts.user = signUser;
+        opts.sign = IMGAPI.cliSigner({keyId: signKey, user: signUser, log: log});
+    }
+    return new IMGAPI(opts);
+}
+
+var client = newClient(Boolean(signUser));
 
 var tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'imgfed-compat-'));
-var OWNER = crypto.randomUUID();
+var OWNER = signUser || crypto.randomUUID();
 var ACL_A = crypto.randomUUID();
 var ACL_B = crypto.randomUUID();
 var failed = false;
@@ -103,14 +138,18 @@ function describeErr(err) {
 }
 
 // Promise wrappers around the callback API (the callbacks' first two arguments are all we need).
-function call(method) {
-    var args = Array.prototype.slice.call(arguments, 1);
+function callOn(c, method) {
+    var args = Array.prototype.slice.call(arguments, 2);
     return new Promise(function (resolve) {
         args.push(function (err, a, b) {
             resolve({err: err, a: a, b: b});
         });
-        client[method].apply(client, args);
+        c[method].apply(c, args);
     });
+}
+
+function call(method) {
+    return callOn.apply(null, [client].concat(Array.prototype.slice.call(arguments)));
 }
 
 async function ok(method) {
@@ -300,6 +339,15 @@ var steps = {
         return images.length + ' images over ' + queries.length + ' requests: ' + queries.join(' , ');
     },
 
+    'list': async function () {
+        var r = await ok('listImages', {owner: OWNER, name: 'compat-main'});
+        check(Array.isArray(r.a), 'listImages answered ' + JSON.stringify(r.a));
+        check(r.a.some(function (img) { return img.uuid === ctx.uuid && img.state === 'active'; }),
+            'the image is not listed: ' + JSON.stringify(r.a.map(function (img) { return img.uuid; })));
+        check(r.a.every(function (img) { return img.owner === OWNER; }), 'listed another owner\'s image');
+        return r.a.length + ' image(s) named compat-main';
+    },
+
     'update': async function () {
         var desc = 'updated by sdc-clients ' + Date.now();
         var r = await ok('updateImage', ctx.uuid, {description: desc});
@@ -361,6 +409,27 @@ var steps = {
         var l = await ok('listImages', {owner: OWNER, name: 'compat-main', state: 'all', limit: 10});
         check(l.a.length === 0, 'deleted image still listed with state=all');
         return '204; then getImage 404 ResourceNotFound';
+    },
+
+    'unsigned': async function () {
+        // The same calls from a client without the signer: no Authorization header, so 401 Unauthorized.
+        var plain = newClient(false);
+        try {
+            var uuid = ctx.uuid || crypto.randomUUID();
+            var g = await callOn(plain, 'getImage', uuid);
+            check(g.err && g.err.statusCode === 401 && g.err.restCode === 'Unauthorized',
+                'unsigned getImage: ' + describeErr(g.err));
+            var c = await callOn(plain, 'createImage', {owner: OWNER, name: 'compat-unsigned', version: '1.0.0',
+                type: 'zone-dataset', os: 'smartos'});
+            check(c.err && c.err.statusCode === 401 && c.err.restCode === 'Unauthorized',
+                'unsigned createImage: ' + describeErr(c.err));
+            var l = await callOn(plain, 'listImages', {owner: OWNER});
+            check(l.err && l.err.statusCode === 401 && l.err.restCode === 'Unauthorized',
+                'unsigned listImages: ' + describeErr(l.err));
+            return 'getImage, createImage, listImages: 401 Unauthorized';
+        } finally {
+            plain.close();
+        }
     }
 };
 

@@ -92,6 +92,7 @@ public final class RecordBoard implements AutoCloseable {
     };
     private final Map<String, byte[]> published = new ConcurrentHashMap<>();
     private final Map<String, Long> publishedVersion = new ConcurrentHashMap<>();
+    private final Map<String, SignedRecord> publishedRecords = new ConcurrentHashMap<>();
     /** What the publisher thread last put under each key; differs from {@link #published} only while a put is queued. */
     private final Map<String, byte[]> put = new ConcurrentHashMap<>();
     private final List<Runnable> rescanListeners = new CopyOnWriteArrayList<>();
@@ -173,7 +174,8 @@ public final class RecordBoard implements AutoCloseable {
             }
         });
         publish(RecordKind.KEY, "", self.keyRecord().toPayload());
-        rescan();
+        // On the board thread like all receiving (never the caller's, e.g. an event loop).
+        submit(this::rescan);
         timer.scheduleWithFixedDelay(() -> submit(this::expirePending), 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> submit(this::reannounce), 10, 10, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> submit(this::rescan), CATCH_UP_SECONDS, CATCH_UP_SECONDS, TimeUnit.SECONDS);
@@ -190,6 +192,7 @@ public final class RecordBoard implements AutoCloseable {
         String key = r.boardKey();
         published.put(key, bytes);
         publishedVersion.put(key, r.version());
+        publishedRecords.put(key, r);
         try {
             publisher.execute(() -> {
                 if (closed) {
@@ -314,6 +317,8 @@ public final class RecordBoard implements AutoCloseable {
             if (!r.verify(self.publicKey())) {
                 rejectOnce(boardKey, value, "bad_signature");
             } else {
+                // Whatever replaces it must carry a newer version than it, whatever the clock says now.
+                clock.observe(r.version());
                 UnclaimedHandler h = unclaimedHandlers.get(r.kind());
                 if (h != null) {
                     h.unclaimed(r.id());
@@ -357,18 +362,35 @@ public final class RecordBoard implements AutoCloseable {
      * this DC's record.
      */
     private void ownRecordChanged(String boardKey, byte[] value) {
+        SignedRecord r;
         try {
-            SignedRecord r = SignedRecord.decode(value);
-            Long current = publishedVersion.get(boardKey);
-            if (r.dc().equals(self.dc()) && r.boardKey().equals(boardKey) && r.verify(self.publicKey())
-                    && current != null && r.version() < current) {
-                return;
-            }
-            rejectOnce(boardKey, value, r.verify(self.publicKey()) ? "malformed" : "bad_signature");
+            r = SignedRecord.decode(value);
         } catch (MalformedRecordException e) {
             rejectOnce(boardKey, value, "malformed");
+            reput(boardKey);
+            return;
         }
-        reput(boardKey);
+        if (!r.boardKey().equals(boardKey) || !r.verify(self.publicKey())) {
+            rejectOnce(boardKey, value, "bad_signature");
+            reput(boardKey);
+            return;
+        }
+        Long current = publishedVersion.get(boardKey);
+        if (current != null && r.version() < current) {
+            // An older publication of ours (a replay, a stale replica after a merge): not a forgery, but the board
+            // now holds it, so put the newest back; only this key, however many there are.
+            if (!Arrays.equals(map.get(boardKey), published.get(boardKey))) {
+                reput(boardKey);
+            }
+            return;
+        }
+        // Ours, and at least as new as our latest: left from before a restart with the clock behind. The other
+        // DCs keep only newer versions, so move the clock past it and sign the current content again.
+        clock.observe(r.version());
+        SignedRecord latest = publishedRecords.get(boardKey);
+        if (latest != null) {
+            publish(latest.kind(), latest.id(), latest.payload());
+        }
     }
 
     /** Puts this DC's latest record under a key back on the board. */

@@ -19,6 +19,11 @@ public final class VersionClock {
         this.millis = millis;
     }
 
+    /** Moves the clock past a version seen elsewhere (say, this DC's own from before a restart). */
+    public void observe(long version) {
+        last.updateAndGet(prev -> Math.max(prev, version));
+    }
+
     public long next() {
         long now = millis.getAsLong() * 1000;
         return last.updateAndGet(prev -> Math.max(prev + 1, now));

@@ -82,8 +82,13 @@ public final class DcDirectory {
         long ageMillis = Math.max(0, System.currentTimeMillis() - publishedAtMillis);
         long heard = ageMillis * 1_000_000 > goneAfterNanos ? now - ageMillis * 1_000_000 : now;
         Entry e = dcs.computeIfAbsent(record.dc(), k -> {
+            // Complete from the start: nanoTime has an arbitrary origin (it may be negative), so no default
+            // "heard at" value is older than every real one.
             Entry n = new Entry();
             n.reported = DcStatus.GONE;
+            n.record = record;
+            n.heardNanos = heard;
+            n.heardWallMillis = System.currentTimeMillis() - (now - heard) / 1_000_000;
             return n;
         });
         e.record = record;

@@ -543,6 +543,11 @@ public final class ManifestValidator {
                 errors.add(FieldError.invalid("tags", "tag keys must be non-empty and values strings, numbers or booleans"));
                 return v;
             }
+            if (e.getValue().isFloatingPointNumber() && !Double.isFinite(e.getValue().doubleValue())) {
+                // 1e400 parses to Infinity, which JSON cannot hold: it would be stored as the string "Infinity".
+                errors.add(FieldError.invalid("tags", "tag " + printable(e.getKey()) + " is a number out of range"));
+                return v;
+            }
         }
         return v;
     }

@@ -3,6 +3,7 @@ package io.imgfed.replicator.api;
 import io.imgfed.protocol.error.ErrorCode;
 import io.imgfed.protocol.error.ImgapiError;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
@@ -94,6 +95,7 @@ public final class ClientApi {
     }
 
     private static void failure(RoutingContext ctx) {
+        drainUnreadBody(ctx.request());
         Throwable t = ctx.failure();
         if (t == null) {
             int status = ctx.statusCode();
@@ -108,6 +110,16 @@ public final class ClientApi {
                     .toException();
         }
         ErrorResponses.send(ctx.response(), t, requestId(ctx));
+    }
+
+    /**
+     * A request answered before its body was read (a handler paused it, then failed) must still be read to its
+     * end, or the connection hangs: the client's next request on it is never read.
+     */
+    public static void drainUnreadBody(HttpServerRequest request) {
+        if (!request.isEnded()) {
+            request.resume();
+        }
     }
 
     private static void fail(RoutingContext ctx, ImgapiError error) {

@@ -1,5 +1,7 @@
 package io.imgfed.replicator.api;
 
+import io.imgfed.protocol.error.ErrorCode;
+import io.imgfed.protocol.error.ImgapiError;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -70,6 +72,13 @@ public final class HttpListener {
                         .invalidRequestHandler(HttpListener::invalidRequest)
                         .requestHandler(req -> {
                             guard.request(req);
+                            String path = req.path();
+                            if (path == null || !path.startsWith("/")) {
+                                // The router would fail such a request (*, ?x, a bare name) as an internal error.
+                                ErrorResponses.send(req.response(), new ImgapiError(ErrorCode.BAD_REQUEST,
+                                        "the request target must be an absolute path").toException(), "-");
+                                return;
+                            }
                             router.handle(req);
                         })
                         .listen().onSuccess(s -> {

@@ -87,8 +87,12 @@ public final class Prefetch implements ImageRoutes.ExtraAction {
 
     private void forward(RoutingContext ctx, Caller caller, String uuid, String dc) {
         String peer = directory.peerAddress(dc);
-        if (peer == null || directory.status(dc) == DcStatus.GONE) {
-            throw ImgapiError.withField(ErrorCode.SERVICE_UNAVAILABLE, "dc", "DC " + dc + " is unknown or unreachable")
+        if (peer == null) {
+            // A name no DC of the federation ever announced is the caller's mistake, not an outage.
+            throw ImgapiError.invalidParameter("dc", "no DC named " + printable(dc) + " in the federation").toException();
+        }
+        if (directory.status(dc) == DcStatus.GONE) {
+            throw ImgapiError.withField(ErrorCode.SERVICE_UNAVAILABLE, "dc", "DC " + printable(dc) + " is unreachable")
                     .toException();
         }
         PeerClient.HostPort hp = PeerClient.hostPort(peer);
@@ -106,5 +110,10 @@ public final class Prefetch implements ImageRoutes.ExtraAction {
                 }))
                 .onFailure(err -> ErrorResponses.send(ctx.response(), ImgapiError.withField(ErrorCode.SERVICE_UNAVAILABLE,
                         "dc", "DC " + dc + " did not answer: " + err.getMessage()).toException(), ClientApi.requestId(ctx)));
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        return cut.replaceAll("[^A-Za-z0-9._-]", "?");
     }
 }

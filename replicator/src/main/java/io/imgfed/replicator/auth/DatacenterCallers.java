@@ -12,7 +12,13 @@ import java.util.List;
 public final class DatacenterCallers implements CallerResolver {
     @Override
     public Caller resolve(RoutingContext ctx) {
-        List<String> accounts = ctx.queryParam("account");
+        List<String> accounts;
+        try {
+            accounts = ctx.queryParam("account");
+        } catch (RuntimeException e) {
+            // Vert.x decodes the whole query string here; bad percent-encoding is the client's mistake.
+            throw ImgapiError.invalidParameter("query", "the query string is not valid URL encoding").toException();
+        }
         if (accounts.size() > 1) {
             throw ImgapiError.invalidParameter("account", "account may be given only once").toException();
         }

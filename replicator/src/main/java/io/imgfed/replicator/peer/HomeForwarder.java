@@ -123,6 +123,7 @@ public final class HomeForwarder {
                 })
                 .onFailure(err -> {
                     LOG.warn("forwarding {} {} to home DC {} failed: {}", req.method(), uuid, home, err.toString());
+                    ClientApi.drainUnreadBody(req);
                     ErrorResponses.send(ctx.response(), unavailable(home, uuid, "did not answer"), ClientApi.requestId(ctx));
                 });
     }

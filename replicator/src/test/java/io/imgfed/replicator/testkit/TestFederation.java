@@ -1,7 +1,14 @@
 package io.imgfed.replicator.testkit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,9 +17,12 @@ import java.util.Map;
  * Several DCs forming one federation on loopback: each its own daemon, data dir and Hazelcast member, every
  * member listing the others. Each DC has fixed ports, so it can run in this JVM or as a separate process
  * ({@link #yaml}), be stopped and started again on its data dir, and have its peer address advertised
- * through a proxy.
+ * through a proxy. Extra YAML (for all DCs, or per DC) is merged into the generated config as a tree, so it
+ * can add to a mapping such as {@code federation} without losing the member list.
  */
 public final class TestFederation implements AutoCloseable {
+    private static final YAMLMapper YAML = new YAMLMapper();
+
     private final Path dir;
     private final String commonYaml;
     private final Map<String, String> dcYaml;
@@ -27,10 +37,11 @@ public final class TestFederation implements AutoCloseable {
     private TestFederation(Path dir, String commonYaml, Map<String, String> dcYaml) {
         this.dir = dir;
         this.commonYaml = commonYaml;
-        this.dcYaml = dcYaml;
+        this.dcYaml = new LinkedHashMap<>(dcYaml);
         for (Map.Entry<String, String> e : dcYaml.entrySet()) {
-            String own = e.getValue();
-            ports.put(e.getKey(), new int[] {portIn(own, "http"), portIn(own, "peer"), portIn(own, "federation")});
+            ObjectNode own = extra(commonYaml);
+            merge(own, extra(e.getValue()));
+            ports.put(e.getKey(), new int[] {port(own, "http"), port(own, "peer"), port(own, "federation")});
         }
     }
 
@@ -39,7 +50,7 @@ public final class TestFederation implements AutoCloseable {
         return new Builder(dir);
     }
 
-    /** Starts the named DCs in this JVM, each with {@code extraYaml} added to its config. */
+    /** Starts the named DCs in this JVM, each with {@code extraYaml} merged into its config. */
     public static TestFederation withConfig(Path dir, String extraYaml, String... dcs) {
         Builder b = builder(dir).common(extraYaml);
         for (String dc : dcs) {
@@ -52,7 +63,7 @@ public final class TestFederation implements AutoCloseable {
         return withConfig(dir, "", dcs);
     }
 
-    /** Collects the DCs and their configs; {@link #start()} starts the in-JVM ones. */
+    /** Collects the DCs and their configs; {@link #start()} starts the in-JVM ones, in order. */
     public static final class Builder {
         private final Path dir;
         private String common = "";
@@ -63,13 +74,13 @@ public final class TestFederation implements AutoCloseable {
             this.dir = dir;
         }
 
-        /** YAML added to every DC's config. Keys given here must not also be given per DC. */
+        /** YAML merged into every DC's config. */
         public Builder common(String yaml) {
             this.common = yaml;
             return this;
         }
 
-        /** A DC with YAML of its own (top-level keys not used in {@link #common}). */
+        /** A DC with YAML of its own, merged after the common YAML. */
         public Builder dc(String name, String yaml) {
             dcs.put(name, yaml);
             return this;
@@ -98,76 +109,60 @@ public final class TestFederation implements AutoCloseable {
         }
     }
 
-    /** The port a DC's YAML sets for a listener ({@code peer: {port: N, ...}}), else a free one. */
-    private static int portIn(String yaml, String key) {
-        for (String part : block(yaml, key).split(",")) {
-            String t = part.trim();
-            if (t.startsWith("port:")) {
-                return Integer.parseInt(t.substring(5).trim());
-            }
-        }
-        return FreePorts.next();
-    }
-
-    /** The flow-mapping body of a key without its {@code port} entry (the generated config sets the port). */
-    private static String blockWithoutPort(String yaml, String key) {
-        StringBuilder sb = new StringBuilder();
-        for (String part : block(yaml, key).split(",")) {
-            String t = part.trim();
-            if (!t.isEmpty() && !t.startsWith("port:")) {
-                sb.append(", ").append(t);
-            }
-        }
-        return sb.toString();
-    }
-
-    /** The whole YAML of a DC: identity, data dir, fixed ports, the member list, and the extra YAML. */
+    /** The whole YAML of a DC: identity, data dir, fixed ports, the member list, then the extra YAML merged in. */
     public String yaml(String dc) {
-        List<String> members = new ArrayList<>();
-        ports.values().forEach(p -> members.add("127.0.0.1:" + p[FED]));
         int[] p = ports.get(dc);
-        String own = dcYaml.getOrDefault(dc, "");
-        StringBuilder y = new StringBuilder();
-        y.append("dc: ").append(dc).append('\n');
-        y.append("data: {dir: ").append(dir.resolve(dc)).append(block(own, "data")).append("}\n");
-        y.append("http: {port: ").append(p[HTTP]).append(blockWithoutPort(own, "http")).append("}\n");
-        y.append("peer: {port: ").append(p[PEER]).append(blockWithoutPort(own, "peer")).append("}\n");
-        y.append("federation: {port: ").append(p[FED]).append(", members: [").append(String.join(", ", members)).append(']')
-                .append(blockWithoutPort(own, "federation")).append(blockWithoutPort(commonYaml, "federation")).append("}\n");
-        y.append(rest(commonYaml)).append(rest(own));
-        return y.toString();
+        ObjectNode tree = YAML.createObjectNode();
+        tree.put("dc", dc);
+        tree.putObject("data").put("dir", dir.resolve(dc).toString());
+        tree.putObject("http").put("port", p[HTTP]);
+        tree.putObject("peer").put("port", p[PEER]);
+        ObjectNode fed = tree.putObject("federation");
+        fed.put("port", p[FED]);
+        ArrayNode members = fed.putArray("members");
+        memberAddresses().forEach(members::add);
+        merge(tree, extra(commonYaml));
+        merge(tree, extra(dcYaml.getOrDefault(dc, "")));
+        try {
+            return YAML.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
-    /**
-     * The flow-mapping body of a top-level key written as {@code key: {a: 1, b: 2}} on one line, as
-     * {@code ", a: 1, b: 2"}, so it can be merged into the generated mapping of that key.
-     */
-    private static String block(String yaml, String key) {
-        for (String line : yaml.split("\n")) {
-            String t = line.trim();
-            if (t.startsWith(key + ":")) {
-                String v = t.substring(key.length() + 1).trim();
-                if (!v.startsWith("{") || !v.endsWith("}")) {
-                    throw new IllegalArgumentException("write '" + key + "' as a one-line flow mapping: " + line);
-                }
-                String inner = v.substring(1, v.length() - 1).trim();
-                return inner.isEmpty() ? "" : ", " + inner;
-            }
+    private static ObjectNode extra(String yaml) {
+        if (yaml == null || yaml.isBlank()) {
+            return YAML.createObjectNode();
         }
-        return "";
+        try {
+            JsonNode n = YAML.readTree(yaml);
+            if (!(n instanceof ObjectNode o)) {
+                throw new IllegalArgumentException("extra YAML must be a mapping: " + yaml);
+            }
+            return o;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("bad extra YAML: " + yaml, e);
+        }
     }
 
-    private static String rest(String yaml) {
-        StringBuilder sb = new StringBuilder();
-        for (String line : yaml.split("\n")) {
-            String t = line.trim();
-            if (t.isEmpty() || t.startsWith("data:") || t.startsWith("http:") || t.startsWith("peer:")
-                    || t.startsWith("federation:")) {
-                continue;
+    /** Merges {@code extra} into {@code into}: mappings recursively, anything else replaced. */
+    private static void merge(ObjectNode into, JsonNode extra) {
+        Iterator<Map.Entry<String, JsonNode>> it = extra.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode mine = into.get(e.getKey());
+            if (mine instanceof ObjectNode o && e.getValue().isObject()) {
+                merge(o, e.getValue());
+            } else {
+                into.set(e.getKey(), e.getValue().deepCopy());
             }
-            sb.append(line).append('\n');
         }
-        return sb.toString();
+    }
+
+    /** The port a DC's YAML sets for a listener, else a free one. */
+    private static int port(ObjectNode yaml, String listener) {
+        JsonNode p = yaml.path(listener).get("port");
+        return p != null && p.canConvertToInt() && p.asInt() > 0 ? p.asInt() : FreePorts.next();
     }
 
     public TestDaemon startDc(String dc) {
@@ -179,12 +174,22 @@ public final class TestFederation implements AutoCloseable {
         return d;
     }
 
+    /** Starts (or restarts) a DC with YAML of its own in place of what it had, kept for later restarts. */
+    public TestDaemon startDc(String dc, String ownYaml) {
+        dcYaml.put(dc, ownYaml);
+        return startDc(dc);
+    }
+
     /** Stops a DC gracefully (it leaves the cluster); its data dir stays for a restart. */
     public void stopDc(String dc) {
         TestDaemon d = running.remove(dc);
         if (d != null) {
             d.close();
         }
+    }
+
+    public boolean running(String dc) {
+        return running.containsKey(dc);
     }
 
     public TestDaemon dc(String dc) {
@@ -208,7 +213,7 @@ public final class TestFederation implements AutoCloseable {
 
     /** Waits (20 s at most) until DC {@code observer} sees DC {@code holder} holding the image's file. */
     public void awaitHolding(String observer, String uuid, String holder) {
-        Await.until(observer + " sees " + holder + " holding the file of " + uuid, java.time.Duration.ofSeconds(20),
+        Await.until(observer + " sees " + holder + " holding the file of " + uuid, Duration.ofSeconds(20),
                 () -> fileState(observer, uuid, holder).equals("present"));
     }
 
@@ -226,6 +231,13 @@ public final class TestFederation implements AutoCloseable {
 
     public int federationPort(String dc) {
         return ports.get(dc)[FED];
+    }
+
+    /** Every DC's Hazelcast address, as the members list has them. */
+    public List<String> memberAddresses() {
+        List<String> out = new ArrayList<>();
+        ports.values().forEach(p -> out.add("127.0.0.1:" + p[FED]));
+        return out;
     }
 
     @Override
