@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Regression found by the chaos suite's disk-full scenario, with DC b's data dir on an 8 MiB tmpfs (its
  * data.capacity is far larger, so the disk runs out first): a pull larger than the disk's free space started
  * anyway, the requester got 200 and then a connection cut half-way when the disk filled. It is now refused
- * before the first byte with 507. And a disk that fills up during a pull (something else wrote to it) ends the
+ * before the first byte with 507, and evicts no cached file when that would not make room anyway. And a disk that fills up during a pull (something else wrote to it) ends the
  * pull promptly, never with a complete body, and the pull succeeds once there is room again. (That such a pull
  * fails at once even when the source outpaces the disk is {@code EngineDiskFullTest} in the transfer module.)
  */
@@ -64,7 +64,11 @@ class PullDiskFullTest {
     }
 
     @Test
-    void aPullLargerThanTheFreeDiskIsRefusedWith507BeforeAnyByte() {
+    void aPullLargerThanTheFreeDiskIsRefusedWith507BeforeAnyByteAndEvictsNothing() {
+        byte[] cached = random(MIB, 3);
+        String cachedUuid = fed.client("a").activeImage("cached-at-b", cached);
+        fed.awaitHolding("b", cachedUuid, "a");
+        assertEquals(200, fed.client("b").getDigest("/images/" + cachedUuid + "/file").status());
         byte[] file = random(12 * MIB, 1);
         String uuid = fed.client("a").activeImage("too-big-for-b", file);
         fed.awaitHolding("b", uuid, "a");
@@ -74,6 +78,8 @@ class PullDiskFullTest {
         assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "answered after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         assertEquals(0, tmpBytes(), "nothing was written");
         assertFalse(Files.exists(blob(ImgapiClient.sha1(file))));
+        // Evicting the cached file would not have made room for the large one: it must stay.
+        assertTrue(Files.exists(blob(ImgapiClient.sha1(cached))), "a cached file was evicted for a pull refused anyway");
     }
 
     @Test

@@ -23,7 +23,10 @@ public class SpaceReservations {
     private final LongSupplier diskFree;
     private final AtomicLong reserved = new AtomicLong();
 
-    /** @param evict frees at least the given number of bytes if it can; completes with the bytes freed */
+    /**
+     * @param evict frees at least the given number of bytes if it can (and then nothing, as there is no point);
+     *     completes with the bytes freed
+     */
     public SpaceReservations(BlobStore store, long capacity, LongFunction<Future<Long>> evict) {
         this(store, capacity, evict, store::usableDiskBytes);
     }

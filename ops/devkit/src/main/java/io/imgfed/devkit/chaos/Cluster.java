@@ -190,6 +190,22 @@ final class Cluster implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGKILL of a DC, and its WAN link with it: the delay proxy would otherwise go on delivering the megabytes
+     * it buffers (far more than a real link has in flight), so the peers would not notice the death mid-transfer.
+     */
+    void kill(String dc) {
+        dcs.get(dc).kill9();
+        proxies.get(dc).cut();
+    }
+
+    /** Starts a killed or stopped DC again on its data dir, its link back, and waits until all DCs see each other. */
+    void restart(String dc) {
+        proxies.get(dc).heal();
+        dcs.get(dc).start(Duration.ofSeconds(120));
+        awaitAllAlive(Duration.ofSeconds(90));
+    }
+
     DcProcess dc(String name) {
         return dcs.get(name);
     }

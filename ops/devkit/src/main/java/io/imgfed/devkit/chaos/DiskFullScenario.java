@@ -13,8 +13,9 @@ import java.util.List;
 /**
  * Disk full on the destination: eu's data dir is a 64 MiB tmpfs (its data.capacity is far larger, so the disk,
  * not the cache limit, runs out). eu holds an image of its own and a pulled one; a file larger than the free
- * space is requested. The client gets a clear error (507 InsufficientStorage, or 503, with a JSON body), no
- * blob is corrupted and tmp is empty; after the image homed in eu is deleted, the same pull succeeds.
+ * space is requested. It is refused before its first byte (507 InsufficientStorage with a JSON message, never a
+ * 200 cut short), no cached file is evicted for it, no blob is corrupted and tmp is empty; after the image homed
+ * in eu is deleted, the same pull succeeds.
  */
 final class DiskFullScenario extends Scenario {
     private static final int TMPFS_MIB = 64;
@@ -74,15 +75,16 @@ final class DiskFullScenario extends Scenario {
             }
             r.figure("client_status", full.status());
             r.figure("client_error_code", code);
-            r.check("the client gets a clear error: 507 InsufficientStorage or 503, JSON with a message",
-                    (full.status() == 507 || full.status() == 503) && code != null && message != null && !message.isEmpty(),
+            r.check("the client gets a clear error before any byte: 507 InsufficientStorage, JSON with a message",
+                    full.status() == 507 && "InsufficientStorage".equals(code) && message != null && !message.isEmpty(),
                     full.status() + " " + code + ": " + message + (full.failure() == null ? "" : " / " + full.failure()));
             Await.until("eu's transfer to end", Duration.ofSeconds(60), () -> Invariants.noneRunning(eu));
             JsonNode t = Invariants.transfer(eu, big.uuid());
             r.figure("transfer_error", t == null ? null : t.path("error").asText());
             Invariants.awaitTmpEmpty(eu, Duration.ofSeconds(10));
             Invariants.StoreAudit a = Invariants.audit(eu.dataDir());
-            r.check("no corruption in eu: its blobs hash right, tmp is empty, the file was not committed", a.clean()
+            r.check("no corruption in eu: its blobs hash right, tmp is empty, the file was not committed, nothing evicted",
+                    a.clean()
                     && !a.sha1s().contains(big.sha1()) && a.sha1s().contains(filler.sha1()) && a.sha1s().contains(small.sha1()),
                     a.toString());
             Http.Download f1 = eu.download(filler.uuid(), Duration.ofSeconds(30));

@@ -51,7 +51,7 @@ final class KillDestinationScenario extends Scenario {
             KillSourceScenario.awaitProgress(eu, x, "east", 0.40);
             JsonNode last = Invariants.transfer(eu, x.uuid());
             long seenMoved = last.path("moved").asLong();
-            eu.kill9();
+            c.kill("eu");
             Http.Download cut = first.get(60, TimeUnit.SECONDS);
             r.figure("requester_at_kill", cut.toString());
             // The link settles once the source notices the dead connection.
@@ -70,11 +70,10 @@ final class KillDestinationScenario extends Scenario {
             r.figure("tmp_at_kill", atKill.tmp());
             r.check("the requester of the killed pull did not get a complete body", !cut.complete(), cut.toString());
 
-            eu.start(Duration.ofSeconds(120));
+            c.restart("eu");
             Invariants.StoreAudit restarted = Invariants.audit(eu.dataDir());
             r.check("after the restart eu's tmp is empty and no blob of the file exists", restarted.tmp().isEmpty()
                     && !restarted.sha1s().contains(x.sha1()) && restarted.bad().isEmpty(), restarted.toString());
-            c.awaitAllAlive(Duration.ofSeconds(60));
             KillSourceScenario.awaitHolders(eu, x, List.of("east"));
             Http.Download again = eu.download(x.uuid(), Duration.ofSeconds(60));
             r.check("the pull starts over on demand (X-Imgfed-Cache: miss) and delivers identical bytes",

@@ -52,7 +52,7 @@ final class KillSourceScenario extends Scenario {
                     () -> eu.download(x.uuid(), Duration.ofSeconds(60)));
             long at = awaitProgress(eu, x, "east", 0.25);
             r.figure("a_bytes_at_kill", at);
-            east.kill9();
+            c.kill("east");
             Http.Download got = a.get(180, TimeUnit.SECONDS);
             r.check("(a) the pull completes from the other holder with identical bytes (sha1, md5, size)",
                     got.matches(x.sha1(), x.md5(), x.size()), got.toString());
@@ -65,13 +65,12 @@ final class KillSourceScenario extends Scenario {
             r.figure("a_seconds", got.seconds());
 
             // (b) no other DC holds the file
-            east.start(Duration.ofSeconds(120));
-            c.awaitAllAlive(Duration.ofSeconds(60));
+            c.restart("east");
             awaitHolders(eu, y, List.of("east"));
             CompletableFuture<Http.Download> b = CompletableFuture.supplyAsync(
                     () -> eu.download(y.uuid(), Duration.ofSeconds(60)));
             r.figure("b_bytes_at_kill", awaitProgress(eu, y, "east", 0.25));
-            east.kill9();
+            c.kill("east");
             Http.Download failed = b.get(180, TimeUnit.SECONDS);
             r.figure("b_requester_saw", failed.toString());
             boolean clean = !failed.complete() && (failed.status() == 503 && failed.errorBody() != null
@@ -85,8 +84,7 @@ final class KillSourceScenario extends Scenario {
             Invariants.StoreAudit euStore = Invariants.audit(eu.dataDir());
             r.check("(b) nothing of the failed pull was committed in eu", !euStore.sha1s().contains(y.sha1())
                     && euStore.clean(), euStore.toString());
-            east.start(Duration.ofSeconds(120));
-            c.awaitAllAlive(Duration.ofSeconds(60));
+            c.restart("east");
             awaitHolders(eu, y, List.of("east"));
             Http.Download after = eu.download(y.uuid(), Duration.ofSeconds(60));
             r.check("(b) after the source restarts the pull succeeds with identical bytes", after.matches(y.sha1(), y.md5(),
