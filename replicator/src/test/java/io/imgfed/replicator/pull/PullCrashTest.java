@@ -9,6 +9,7 @@ import io.imgfed.protocol.billing.TransferEvent;
 import io.imgfed.replicator.testkit.Await;
 import io.imgfed.replicator.testkit.DaemonProcess;
 import io.imgfed.replicator.testkit.ImgapiClient;
+import io.imgfed.replicator.testkit.PartialFiles;
 import io.imgfed.replicator.testkit.TestFederation;
 import io.imgfed.transfer.billing.Outbox;
 import java.io.IOException;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,12 +56,12 @@ class PullCrashTest {
             });
             Path tmp = fed.dataDir("b").resolve("tmp");
             // Past the first burst (socket buffers filling), so that the pull has run for a few progress intervals.
-            Await.until("b's partial file has grown past 4 MiB", Duration.ofSeconds(20), () -> partBytes(tmp) > 4 << 20);
-            long writtenBeforeKill = partBytes(tmp);
+            Await.until("b's partial file has grown past 4 MiB", Duration.ofSeconds(20), () -> PartialFiles.bytes(tmp) > 4 << 20);
+            long writtenBeforeKill = PartialFiles.bytes(tmp);
             b.kill9();
 
             b.restart();
-            assertEquals(0, partBytes(tmp), "temp files are gone after the restart");
+            assertEquals(0, PartialFiles.bytes(tmp), "temp files are gone after the restart");
             String sha1 = ImgapiClient.sha1(file);
             assertFalse(Files.exists(fed.dataDir("b").resolve("blobs").resolve(sha1.substring(0, 2)).resolve(sha1)),
                     "nothing unverified was committed");
@@ -98,22 +98,5 @@ class PullCrashTest {
             }
         }
         return bytes;
-    }
-
-    private static long partBytes(Path tmp) {
-        if (!Files.isDirectory(tmp)) {
-            return 0;
-        }
-        try (Stream<Path> s = Files.list(tmp)) {
-            return s.filter(p -> p.toString().endsWith(".part")).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException gone) {
-                    return 0;
-                }
-            }).sum();
-        } catch (IOException e) {
-            return 0;
-        }
     }
 }

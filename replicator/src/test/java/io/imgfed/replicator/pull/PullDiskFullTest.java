@@ -8,17 +8,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.imgfed.replicator.testkit.Await;
 import io.imgfed.replicator.testkit.ImgapiClient;
+import io.imgfed.replicator.testkit.PartialFiles;
 import io.imgfed.replicator.testkit.TestFederation;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,7 +75,7 @@ class PullDiskFullTest {
         ImgapiClient.Response r = fed.client("b").get("/images/" + uuid + "/file");
         assertError(r, 507, "InsufficientStorage");
         assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "answered after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-        assertEquals(0, tmpBytes(), "nothing was written");
+        assertEquals(0, PartialFiles.bytes(mount.resolve("tmp")), "nothing was written");
         assertFalse(Files.exists(blob(ImgapiClient.sha1(file))));
         // Evicting the cached file would not have made room for the large one: it must stay.
         assertTrue(Files.exists(blob(ImgapiClient.sha1(cached))), "a cached file was evicted for a pull refused anyway");
@@ -96,7 +95,7 @@ class PullDiskFullTest {
                 return "failed: " + e;
             }
         });
-        Await.until("b's pull to pass 1 MiB", Duration.ofSeconds(20), () -> tmpBytes() > MIB);
+        Await.until("b's pull to pass 1 MiB", Duration.ofSeconds(20), () -> PartialFiles.bytes(mount.resolve("tmp")) > MIB);
         Path filler = mount.resolve("filler");
         fill(filler);
         long filled = System.nanoTime();
@@ -104,7 +103,7 @@ class PullDiskFullTest {
         long seconds = (System.nanoTime() - filled) / 1_000_000_000L;
         assertTrue(seconds < 20, "the pull ended " + seconds + " s after the disk filled");
         assertFalse(outcome.equals("200 " + ImgapiClient.sha1(file)), "a complete body while the disk was full");
-        Await.until("b's temp file to be deleted", Duration.ofSeconds(10), () -> tmpBytes() == 0);
+        Await.until("b's temp file to be deleted", Duration.ofSeconds(10), () -> PartialFiles.bytes(mount.resolve("tmp")) == 0);
         assertFalse(Files.exists(blob(ImgapiClient.sha1(file))));
 
         Files.delete(filler);
@@ -129,20 +128,6 @@ class PullDiskFullTest {
 
     private Path blob(String sha1) {
         return mount.resolve("blobs").resolve(sha1.substring(0, 2)).resolve(sha1);
-    }
-
-    private long tmpBytes() {
-        try (Stream<Path> s = Files.list(mount.resolve("tmp"))) {
-            return s.mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException gone) {
-                    return 0;
-                }
-            }).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static byte[] random(int size, long seed) {

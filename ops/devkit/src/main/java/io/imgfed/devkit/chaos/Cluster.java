@@ -105,7 +105,7 @@ final class Cluster implements AutoCloseable {
             ready.add(CompletableFuture.runAsync(() -> d.awaitReady(Duration.ofSeconds(120))));
         }
         join(ready);
-        awaitAllAlive(Duration.ofSeconds(60));
+        awaitAllAlive(Duration.ofSeconds(90));
         run.log("  " + names.size() + " DCs up and federated in " + Await.seconds(t0) + " s");
         return this;
     }

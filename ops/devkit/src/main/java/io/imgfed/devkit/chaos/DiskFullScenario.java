@@ -20,14 +20,9 @@ import java.util.List;
 final class DiskFullScenario extends Scenario {
     private static final int TMPFS_MIB = 64;
 
-    @Override
-    String name() {
-        return "disk-full";
-    }
-
-    @Override
-    String title() {
-        return "disk full on the destination (64 MiB tmpfs data dir): clear error, no corruption, recovery";
+    DiskFullScenario() {
+        super("disk-full",
+                "disk full on the destination (64 MiB tmpfs data dir): clear error, no corruption, recovery");
     }
 
     @Override

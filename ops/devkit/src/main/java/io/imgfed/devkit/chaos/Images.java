@@ -1,6 +1,7 @@
 package io.imgfed.devkit.chaos;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imgfed.devkit.DevImages;
 import io.imgfed.protocol.json.Json;
 import java.security.MessageDigest;
 import java.util.Base64;
@@ -9,7 +10,7 @@ import java.util.SplittableRandom;
 
 /** Test images: generated files, and publishing them in a DC the way an operator does (create, add file, activate). */
 final class Images {
-    static final String OWNER = "930896af-bf8c-48d4-885c-6573a94b1853";
+    static final String OWNER = DevImages.OWNER;
 
     private Images() {
     }
@@ -39,12 +40,7 @@ final class Images {
     static Image publish(ChaosRun run, DcProcess dc, String name, byte[] file) {
         String sha1 = HexFormat.of().formatHex(Http.digest("SHA-1").digest(file));
         MessageDigest md5 = Http.digest("MD5");
-        ObjectNode m = Json.object();
-        m.put("owner", OWNER);
-        m.put("name", name);
-        m.put("version", "1.0.0");
-        m.put("type", "zone-dataset");
-        m.put("os", "smartos");
+        ObjectNode m = DevImages.manifest(name);
         m.put("description", "imgfed chaos suite");
         Http.Resp created = run.http().post(dc.url() + "/images", new String(Json.bytes(m)));
         require(created, "CreateImage " + name + " in " + dc.name());

@@ -13,23 +13,18 @@ import java.util.TreeSet;
 
 /**
  * Kafka down for the whole scenario: the broker is stopped before the DCs start, N transfers run (100, or
- * 30 with --short), then the broker comes back. Every transfer's event is delivered, and after deduplication
+ * 20 with --short), then the broker comes back. Every transfer's event is delivered, and after deduplication
  * by event_id there is exactly one per transfer.
  */
 final class KafkaDownScenario extends Scenario {
-    @Override
-    String name() {
-        return "kafka-down";
-    }
-
-    @Override
-    String title() {
-        return "Kafka down during N transfers, then back: every billing event delivered, none twice after dedupe";
+    KafkaDownScenario() {
+        super("kafka-down",
+                "Kafka down during N transfers, then back: every billing event delivered, none twice after dedupe");
     }
 
     @Override
     void run(ChaosRun run, ScenarioResult r) throws Exception {
-        int n = run.pick(100, 30);
+        int n = run.pick(100, 20);
         r.figure("transfers", n);
         run.kafka().stop();
         long down = System.nanoTime();

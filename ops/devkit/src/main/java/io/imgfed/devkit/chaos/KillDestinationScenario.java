@@ -26,14 +26,9 @@ import java.util.concurrent.TimeUnit;
 final class KillDestinationScenario extends Scenario {
     private static final long RATE = 6L << 20;
 
-    @Override
-    String name() {
-        return "kill-destination";
-    }
-
-    @Override
-    String title() {
-        return "SIGKILL the destination DC mid-transfer, restart: no partial file, pull restarts, moved bytes billed";
+    KillDestinationScenario() {
+        super("kill-destination",
+                "SIGKILL the destination DC mid-transfer, restart: no partial file, pull restarts, moved bytes billed");
     }
 
     @Override

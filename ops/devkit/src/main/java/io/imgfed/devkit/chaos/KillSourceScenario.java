@@ -16,14 +16,9 @@ import java.util.concurrent.TimeUnit;
 final class KillSourceScenario extends Scenario {
     private static final long RATE = 6L << 20;
 
-    @Override
-    String name() {
-        return "kill-source";
-    }
-
-    @Override
-    String title() {
-        return "SIGKILL the source DC mid-transfer, with and without a second source";
+    KillSourceScenario() {
+        super("kill-source",
+                "SIGKILL the source DC mid-transfer, with and without a second source");
     }
 
     @Override
@@ -56,7 +51,7 @@ final class KillSourceScenario extends Scenario {
             Http.Download got = a.get(180, TimeUnit.SECONDS);
             r.check("(a) the pull completes from the other holder with identical bytes (sha1, md5, size)",
                     got.matches(x.sha1(), x.md5(), x.size()), got.toString());
-            Await.until("eu's transfer of the first image to end", Duration.ofSeconds(30), () -> Invariants.noneRunning(eu));
+            Await.until("eu's transfer of the first image to end", Duration.ofSeconds(60), () -> Invariants.noneRunning(eu));
             JsonNode t = Invariants.transfer(eu, x.uuid());
             r.check("(a) eu's transfer resumed from west after east died", t != null
                     && t.path("state").asText().equals("completed") && t.path("source").asText().equals("west")
@@ -98,7 +93,7 @@ final class KillSourceScenario extends Scenario {
 
     /** Waits until {@code observer} sees each of {@code holders} holding the image's file. */
     static void awaitHolders(DcProcess observer, Image i, List<String> holders) {
-        Await.until(observer.name() + " to see " + holders + " holding " + i.name(), Duration.ofSeconds(30), () -> {
+        Await.until(observer.name() + " to see " + holders + " holding " + i.name(), Duration.ofSeconds(60), () -> {
             JsonNode a = observer.json("/federation/availability?uuid=" + i.uuid()).path(0).path("dcs");
             for (String h : holders) {
                 if (!a.path(h).path("state").asText().equals("present")) {

@@ -13,28 +13,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Load: 200 concurrent provisioning clients (50 with --short) for 2 minutes (30 s) against 10 cold images
+ * Load: 200 concurrent provisioning clients (40 with --short) for 2 minutes (15 s) against 10 cold images
  * homed across 3 DCs. Each client loops: a random image from a random DC, GetImageFile, sha1 and
  * Content-MD5 checked. Zero wrong bytes; each file crosses into each DC once (one completed transfer per
- * image and destination, moving exactly the file's size).
+ * image and destination, moving exactly the file's size, and the WAN links carry each such file once).
  */
 final class LoadScenario extends Scenario {
     private static final int IMAGES = 10;
 
-    @Override
-    String name() {
-        return "load";
-    }
-
-    @Override
-    String title() {
-        return "concurrent provisioning clients, 10 cold images, 3 DCs: zero wrong bytes, each file crosses once";
+    LoadScenario() {
+        super("load",
+                "concurrent provisioning clients, 10 cold images, 3 DCs: zero wrong bytes, each file crosses once");
     }
 
     @Override
     void run(ChaosRun run, ScenarioResult r) throws Exception {
-        int clients = run.pick(200, 50);
-        int seconds = run.pick(120, 30);
+        int clients = run.pick(200, 40);
+        int seconds = run.pick(120, 15);
         int base = run.pick(8 << 20, 2 << 20);
         int step = run.pick(1 << 20, 256 << 10);
         r.figure("clients", clients);
@@ -138,6 +133,7 @@ final class LoadScenario extends Scenario {
             List<String> uuids = images.stream().map(Image::uuid).toList();
             List<String> problems = new ArrayList<>();
             int pairs = 0;
+            long expectedWan = 0;
             for (DcProcess d : dcs) {
                 List<JsonNode> ts = Invariants.transfers(d, uuids);
                 long expectedIn = 0;
@@ -164,6 +160,7 @@ final class LoadScenario extends Scenario {
                 if (Double.isNaN(metered)) {
                     metered = 0;
                 }
+                expectedWan += expectedIn;
                 if ((long) metered != expectedIn) {
                     problems.add(d.name() + ": imgfed_transfer_bytes_total " + (long) metered + " != " + expectedIn);
                 }
@@ -177,6 +174,12 @@ final class LoadScenario extends Scenario {
                 wan += c.proxy(n).bytesForwarded() - proxyBefore.get(n);
             }
             r.figure("wan_bytes_through_proxies", wan);
+            r.figure("wan_bytes_of_files_pulled", expectedWan);
+            // Headers of each request and answer are all the links carry besides the files (about 1 KiB a pull).
+            long headerAllowance = 64L * 1024 + 4096L * pairs;
+            r.check("the WAN links carried each pulled file once: file bytes <= bytes through the proxies <= file bytes + headers",
+                    wan >= expectedWan && wan <= expectedWan + headerAllowance,
+                    wan + " bytes through the proxies for " + expectedWan + " bytes of files pulled");
             for (DcProcess d : dcs) {
                 Invariants.awaitTmpEmpty(d, Duration.ofSeconds(10));
             }

@@ -10,21 +10,16 @@ import java.util.TreeMap;
 
 /**
  * Partition: DC eu is cut off from east and west (iptables DROP in its namespace, its WAN proxies cut) for
- * 60 s (20 s with --short) while an image is published on each side. Both sides keep serving the files they
+ * 60 s (15 s with --short) while an image is published on each side. Both sides keep serving the files they
  * hold; after the heal every DC's view converges within a bound, with no image lost or duplicated.
  */
 final class PartitionScenario extends Scenario {
     static final Duration CONVERGE_BOUND = Duration.ofSeconds(60);
     private static final int SIZE = 1 << 20;
 
-    @Override
-    String name() {
-        return "partition";
-    }
-
-    @Override
-    String title() {
-        return "partition one DC from the other two, publish on both sides, heal: serving goes on, views converge";
+    PartitionScenario() {
+        super("partition",
+                "partition one DC from the other two, publish on both sides, heal: serving goes on, views converge");
     }
 
     @Override
@@ -34,7 +29,7 @@ final class PartitionScenario extends Scenario {
 
     @Override
     void run(ChaosRun run, ScenarioResult r) throws Exception {
-        int partitionSeconds = run.pick(60, 20);
+        int partitionSeconds = run.pick(60, 15);
         r.figure("partition_seconds", partitionSeconds);
         try (Cluster c = new Cluster(run, name(), "east", "west", "eu").start()) {
             DcProcess east = c.dc("east");
@@ -47,7 +42,7 @@ final class PartitionScenario extends Scenario {
             for (Image i : List.of(e1, w1, u1)) {
                 expected.put(i.uuid(), i.home());
             }
-            Await.until("every DC to list the three images", Duration.ofSeconds(30), () -> converged(c, expected));
+            Await.until("every DC to list the three images", Duration.ofSeconds(60), () -> converged(c, expected));
             // Files held on both sides of the coming cut: each side also holds one image homed across it.
             pull(run, eu, e1);
             pull(run, east, u1);
@@ -60,7 +55,7 @@ final class PartitionScenario extends Scenario {
             long cut = System.nanoTime();
             c.partition("eu");
             r.note("eu's namespace during the partition: " + run.network().rules("eu").replace("\n", "; "));
-            Await.until("both sides to call the other gone", Duration.ofSeconds(40),
+            Await.until("both sides to call the other gone", Duration.ofSeconds(60),
                     () -> c.sees(east, List.of("eu"), "gone") && c.sees(west, List.of("eu"), "gone")
                             && c.sees(eu, List.of("east", "west"), "gone"));
             r.figure("seconds_until_both_sides_call_the_other_gone", Await.seconds(cut));
@@ -132,7 +127,7 @@ final class PartitionScenario extends Scenario {
     }
 
     private static void pull(ChaosRun run, DcProcess dc, Image i) {
-        Await.until(dc.name() + " to pull " + i.name(), Duration.ofSeconds(30),
+        Await.until(dc.name() + " to pull " + i.name(), Duration.ofSeconds(60),
                 () -> dc.download(i.uuid(), Duration.ofSeconds(20)).matches(i.sha1(), i.md5(), i.size()));
     }
 

@@ -2,12 +2,25 @@ package io.imgfed.devkit.chaos;
 
 /** One fault and the invariant that must hold through it. */
 abstract class Scenario {
+    private final String name;
+    private final String title;
 
-    /** The name on the command line and in the report. */
-    abstract String name();
+    /**
+     * @param name the name on the command line and in the report
+     * @param title one line: what is done
+     */
+    Scenario(String name, String title) {
+        this.name = name;
+        this.title = title;
+    }
 
-    /** One line: what is done. */
-    abstract String title();
+    final String name() {
+        return name;
+    }
+
+    final String title() {
+        return title;
+    }
 
     /** Why this scenario cannot run with this run's facilities, or null when it can. */
     String cannotRun(ChaosRun run) {
