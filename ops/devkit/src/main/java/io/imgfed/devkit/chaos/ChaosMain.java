@@ -165,6 +165,12 @@ public final class ChaosMain {
             run.log("summary: " + results.resolve("summary.md"));
         }
         run.log(failed ? "CHAOS SUITE FAILED" : "chaos suite passed (" + done.size() + " scenario(s))");
+        // The closing line in the form test runners use, so that CI logs read the same for every suite.
+        long passed = done.stream().filter(r -> r.status() == ScenarioResult.Status.PASS).count();
+        long skipped = done.stream().filter(r -> r.status() == ScenarioResult.Status.SKIP).count();
+        // A run that failed outside any scenario (set-up, clean-up) counts as one failure.
+        long failures = Math.max(done.size() - passed - skipped, failed ? 1 : 0);
+        System.out.println("chaos: " + passed + " passed, " + failures + " failed, " + skipped + " skipped");
         System.exit(failed ? 1 : 0);
     }
 
