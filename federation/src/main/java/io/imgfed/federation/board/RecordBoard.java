@@ -50,9 +50,13 @@ public final class RecordBoard implements AutoCloseable {
     /** Records per putAll when this DC puts all of its records again. */
     private static final int REPUBLISH_BATCH = 500;
     /**
-     * A full re-read of the board this often catches anything that reached the replica without an entry event
-     * (Hazelcast's anti-entropy sync of a replica fires none); {@link #republish()} makes the known case prompt.
+     * After a membership change or a merge the board is read again at these delays (seconds). A member that
+     * merged back after a partition can reject the other side's fresh puts as stale (Hazelcast compares per
+     * partition version counters that both sides advanced on their own) until Hazelcast's anti-entropy round,
+     * every 30 s, syncs its replica, and that sync fires no entry events: the last re-read comes after it.
      */
+    private static final long[] SETTLE_RESCANS_SECONDS = {3, 10, 35};
+    /** A full re-read of the board this often catches anything else that reached the replica without an event. */
     private static final long CATCH_UP_SECONDS = 60;
 
     /**
@@ -214,20 +218,32 @@ public final class RecordBoard implements AutoCloseable {
         }
     }
 
-    /** Full re-read of the board and re-announcement of this DC's records; after merges and membership changes. */
+    /**
+     * Full re-read of the board and re-announcement of this DC's records, and re-reads in the following seconds
+     * ({@link #SETTLE_RESCANS_SECONDS}); after merges and membership changes.
+     */
     public void resync() {
         submit(() -> {
             reannounce();
             rescan();
         });
+        for (long delay : SETTLE_RESCANS_SECONDS) {
+            try {
+                timer.schedule(() -> submit(this::rescan), delay, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException e) {
+                return; // closing
+            }
+        }
     }
 
     /**
      * Puts every current record of this DC on the board again, whatever the local replica holds; after a member
      * joined or a partition healed. Hazelcast fills the replica of a member that merged back by its anti-entropy
      * sync (every 30 s), which fires no entry events: without a fresh put, the records this DC wrote while the
-     * other side was cut off (files it came to hold, images it published) would never reach that side's
-     * handlers, since they are not rewritten by themselves. A put fires the entry event on every member.
+     * other side was cut off (files it came to hold, images it published) would reach that side's handlers only
+     * by a re-read, since they are not rewritten by themselves. A put fires the entry event on every member
+     * that accepts it, which makes the heal converge within seconds in most cases ({@link #resync()} covers the
+     * rest).
      */
     public void republish() {
         try {

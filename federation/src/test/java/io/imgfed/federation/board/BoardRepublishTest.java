@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * back after a partition by its anti-entropy sync, which fires no entry events. Records the other side wrote
  * during the partition (files it came to hold, images it published) never reached the healed DC's handlers, which
  * answered "no DC that holds the file is reachable" for good. Now every DC puts all of its records again when a
- * member joins or a partition heals, and a put fires the entry event on every member.
+ * member joins or a partition heals (a put fires the entry event on every member that accepts it), and the board
+ * is read again in the seconds after, for the puts the merged member rejected as stale until the sync.
  */
 class BoardRepublishTest {
     static final Duration SHORT = Duration.ofSeconds(5);
@@ -53,6 +55,27 @@ class BoardRepublishTest {
             a.board.republish(); // what a member joining, or the merge of a healed partition, triggers
             await("b to receive a's record", SHORT, () -> b.receivedUnder("a/a/" + sha1).size() == 1);
             assertEquals(0.0, b.rejected("bad_signature") + b.rejected("malformed") + b.rejected("unknown_key"));
+        }
+    }
+
+    @Test
+    void aRecordThatReachesTheReplicaWithoutAnEventAfterAResyncIsReadWithinSeconds() {
+        EventedReplica replica = new EventedReplica();
+        try (TestDc a = TestDc.create("a", tmp.resolve("a"), replica.map()).start();
+                TestDc b = TestDc.create("b", tmp.resolve("b"), replica.map()).start()) {
+            await("b to know a's key", SHORT, () -> !b.receivedUnder("k/a").isEmpty());
+            AtomicInteger rescans = new AtomicInteger();
+            b.board.onRescan(rescans::incrementAndGet);
+
+            replica.muted = true; // from here on, what reaches b's replica comes without events (Hazelcast's sync)
+            b.board.resync(); // what a merge triggers
+            await("b's re-read at the merge", SHORT, () -> rescans.get() >= 1);
+            String sha1 = "0123456789abcdef0123456789abcdef01234567";
+            a.board.publish(RecordKind.AVAILABILITY, sha1, "{\"n\":1}".getBytes(StandardCharsets.UTF_8));
+            await("a's record to be on the board", SHORT, () -> replica.backing.containsKey("a/a/" + sha1));
+
+            await("b to read a's record in a later re-read", Duration.ofSeconds(10),
+                    () -> b.receivedUnder("a/a/" + sha1).size() == 1);
         }
     }
 

@@ -70,7 +70,7 @@ final class DcProcess {
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(run.jvmOptions());
+        cmd.addAll(run.dcJvmOptions());
         cmd.add("-Xmx512m");
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.add("-cp");
@@ -83,11 +83,14 @@ final class DcProcess {
             Files.writeString(log, "==== " + Instant.now() + " start #" + (++starts) + ": " + String.join(" ",
                     run.network().command(dc, List.of("java", "...", "serve", "--config", config.toString()))) + "\n",
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            process = new ProcessBuilder(run.network().command(dc, cmd))
+            ProcessBuilder pb = new ProcessBuilder(run.network().command(dc, cmd))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            // A DC is configured by its YAML alone: the daemon refuses IMGFED_* variables it does not know (such as
+            // the runner's own IMGFED_CHAOS_JAVA_OPTS), and known ones would override the scenario's settings.
+            pb.environment().keySet().removeIf(k -> k.startsWith("IMGFED_"));
+            process = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
