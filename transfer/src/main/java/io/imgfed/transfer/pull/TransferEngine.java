@@ -239,13 +239,6 @@ public final class TransferEngine {
                 ? limiters.computeIfAbsent(source.dc(), d -> new RateLimiter(policy.rateLimit(), System::nanoTime)) : null;
         long stallNanos = policy.stallTimeout().toNanos();
         long check = Math.max(50, policy.stallTimeout().toMillis() / 4);
-        seg.stallTimer = vertx.setPeriodic(check, id -> context.runOnContext(v -> {
-            if (!seg.ended && !seg.paused() && System.nanoTime() - seg.lastByteNanos > stallNanos) {
-                seg.end(vertx);
-                stream.close();
-                sourceFailed(t, source, "no bytes for " + policy.stallTimeout().toSeconds() + " s (stalled)");
-            }
-        }));
         Runnable maybeResume = () -> {
             if (!seg.ended && !writer.writeQueueFull() && seg.rateLimitedUntilNanos <= System.nanoTime()) {
                 seg.lastByteNanos = System.nanoTime();
@@ -253,6 +246,22 @@ public final class TransferEngine {
                 body.resume();
             }
         };
+        seg.stallTimer = vertx.setPeriodic(check, id -> context.runOnContext(v -> {
+            if (seg.ended) {
+                return;
+            }
+            if (seg.pausedForWriter && !writer.writeQueueFull() && System.nanoTime() - seg.lastByteNanos > stallNanos / 4) {
+                // The writer has room but its drain signal never came (seen once in the chaos suite: a pull paused at
+                // 10 MB until the source connection idled out a minute later); a paused body would wait for good.
+                TransferLog.of(t).run(() -> LOG.warn("transfer {} was paused for its writer, which has room: resuming",
+                        t.id()));
+                maybeResume.run();
+            } else if (!seg.paused() && System.nanoTime() - seg.lastByteNanos > stallNanos) {
+                seg.end(vertx);
+                stream.close();
+                sourceFailed(t, source, "no bytes for " + policy.stallTimeout().toSeconds() + " s (stalled)");
+            }
+        }));
         body.handler(buf -> {
             if (seg.ended) {
                 return;
