@@ -101,7 +101,12 @@ public final class Federation implements AutoCloseable {
                 metrics.gauge("imgfed.manifest.conflicts", "Images published by more than one DC", manifests::conflictCount);
                 metrics.dcStatus(settings.dc(), () -> 0);
                 directory.addListener((dc, from, to) -> metrics.dcStatus(dc, () -> directory.status(dc).ordinal()));
-                node.onTopologyChange(board::resync);
+                node.onTopologyChange(change -> {
+                    if (change != FederationNode.TopologyChange.MEMBER_LEFT) {
+                        board.republish();
+                    }
+                    board.resync();
+                });
                 return f;
             } catch (RuntimeException e) {
                 node.close();

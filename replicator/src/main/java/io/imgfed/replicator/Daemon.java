@@ -160,7 +160,7 @@ public final class Daemon {
         Counter evictions = Counter.builder("imgfed.evictions").description("Files evicted to stay within data.capacity")
                 .register(metrics.registry());
         evictor = new LruEvictor(store, this::mustKeep, evictions::increment);
-        space = new SpaceReservations(store, config.data().capacity(), evictor::free);
+        space = new SpaceReservations(store, config.data().capacity(), evictor::makeRoom);
         uploads = new Uploads(images, callers, store, space);
         forwardedUploads = new Uploads(images, new ForwardedCallers(), store, space);
         local = new LocalFiles(store);

@@ -16,6 +16,7 @@ import io.imgfed.federation.FederationSettings;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +29,17 @@ public final class FederationNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FederationNode.class);
     public static final String BOARD = "imgfed.board";
 
+    /** What changed in the cluster. */
+    public enum TopologyChange {
+        /** Another member joined this one's cluster (a DC started, or the smaller side of a partition merged in). */
+        MEMBER_JOINED,
+        MEMBER_LEFT,
+        /** This member was on the smaller side of a healed partition and merged into the larger cluster. */
+        MERGED
+    }
+
     private final HazelcastInstance hz;
-    private final List<Runnable> topologyListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<TopologyChange>> topologyListeners = new CopyOnWriteArrayList<>();
 
     private FederationNode(HazelcastInstance hz) {
         this.hz = hz;
@@ -44,19 +54,19 @@ public final class FederationNode implements AutoCloseable {
             @Override
             public void memberAdded(MembershipEvent e) {
                 LOG.info("federation member joined: {} (dc {})", e.getMember().getAddress(), e.getMember().getAttribute("dc"));
-                node.topologyChanged();
+                node.topologyChanged(TopologyChange.MEMBER_JOINED);
             }
 
             @Override
             public void memberRemoved(MembershipEvent e) {
                 LOG.info("federation member left: {} (dc {})", e.getMember().getAddress(), e.getMember().getAttribute("dc"));
-                node.topologyChanged();
+                node.topologyChanged(TopologyChange.MEMBER_LEFT);
             }
         });
         hz.getLifecycleService().addLifecycleListener(e -> {
             if (e.getState() == LifecycleEvent.LifecycleState.MERGED) {
                 LOG.info("federation partition healed: merged into the larger cluster");
-                node.topologyChanged();
+                node.topologyChanged(TopologyChange.MERGED);
             }
         });
         LOG.info("joined federation cluster '{}' as {} with {} member(s) in {} ms", s.cluster(),
@@ -107,14 +117,14 @@ public final class FederationNode implements AutoCloseable {
     }
 
     /** Called (on a Hazelcast thread) after members joined or left or a partition merged. */
-    public void onTopologyChange(Runnable listener) {
+    public void onTopologyChange(Consumer<TopologyChange> listener) {
         topologyListeners.add(listener);
     }
 
-    private void topologyChanged() {
-        for (Runnable r : topologyListeners) {
+    private void topologyChanged(TopologyChange change) {
+        for (Consumer<TopologyChange> l : topologyListeners) {
             try {
-                r.run();
+                l.accept(change);
             } catch (RuntimeException e) {
                 LOG.error("topology listener failed", e);
             }

@@ -47,6 +47,17 @@ public final class RecordBoard implements AutoCloseable {
     /** How long a record may wait for its DC's key before it counts as signed by an unknown key. */
     private static final long UNKNOWN_KEY_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final int REJECTION_MEMORY = 10_000;
+    /** Records per putAll when this DC puts all of its records again. */
+    private static final int REPUBLISH_BATCH = 500;
+    /**
+     * After a membership change or a merge the board is read again at these delays (seconds). A member that
+     * merged back after a partition can reject the other side's fresh puts as stale (Hazelcast compares per
+     * partition version counters that both sides advanced on their own) until Hazelcast's anti-entropy round,
+     * every 30 s, syncs its replica, and that sync fires no entry events: the last re-read comes after it.
+     */
+    private static final long[] SETTLE_RESCANS_SECONDS = {3, 10, 35};
+    /** A full re-read of the board this often catches anything else that reached the replica without an event. */
+    private static final long CATCH_UP_SECONDS = 60;
 
     /**
      * Told about a record in this DC's name that this DC does not publish now (left from before a restart):
@@ -84,7 +95,10 @@ public final class RecordBoard implements AutoCloseable {
     private final Map<String, byte[]> published = new ConcurrentHashMap<>();
     private final Map<String, Long> publishedVersion = new ConcurrentHashMap<>();
     private final Map<String, SignedRecord> publishedRecords = new ConcurrentHashMap<>();
-    /** What the publisher thread last put under each key; differs from {@link #published} only while a put is queued. */
+    /**
+     * What the publisher thread last tried to put under each key (a put that failed counts, so that
+     * {@link #reannounce()} repairs it); differs from {@link #published} only while a put is queued.
+     */
     private final Map<String, byte[]> put = new ConcurrentHashMap<>();
     private final List<Runnable> rescanListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -169,6 +183,7 @@ public final class RecordBoard implements AutoCloseable {
         submit(this::rescan);
         timer.scheduleWithFixedDelay(() -> submit(this::expirePending), 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> submit(this::reannounce), 10, 10, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(() -> submit(this::rescan), CATCH_UP_SECONDS, CATCH_UP_SECONDS, TimeUnit.SECONDS);
     }
 
     /**
@@ -191,8 +206,8 @@ public final class RecordBoard implements AutoCloseable {
                 try {
                     // Only the newest publication under a key is worth sending.
                     if (published.get(key) == bytes) {
-                        map.put(key, bytes);
                         put.put(key, bytes);
+                        map.put(key, bytes);
                     }
                 } catch (RuntimeException e) {
                     LOG.warn("publishing {} failed (will be re-announced): {}", key, e.toString());
@@ -203,12 +218,65 @@ public final class RecordBoard implements AutoCloseable {
         }
     }
 
-    /** Full re-read of the board and re-announcement of this DC's records; after merges and membership changes. */
+    /**
+     * Full re-read of the board and re-announcement of this DC's records, and re-reads in the following seconds
+     * ({@link #SETTLE_RESCANS_SECONDS}); after merges and membership changes.
+     */
     public void resync() {
         submit(() -> {
             reannounce();
             rescan();
         });
+        for (long delay : SETTLE_RESCANS_SECONDS) {
+            try {
+                timer.schedule(() -> submit(this::rescan), delay, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException e) {
+                return; // closing
+            }
+        }
+    }
+
+    /**
+     * Puts every current record of this DC on the board again, whatever the local replica holds; after a member
+     * joined or a partition healed. Hazelcast fills the replica of a member that merged back by its anti-entropy
+     * sync (every 30 s), which fires no entry events: without a fresh put, the records this DC wrote while the
+     * other side was cut off (files it came to hold, images it published) would reach that side's handlers only
+     * by a re-read, since they are not rewritten by themselves. A put fires the entry event on every member
+     * that accepts it, which makes the heal converge within seconds in most cases ({@link #resync()} covers the
+     * rest).
+     */
+    public void republish() {
+        try {
+            publisher.execute(() -> {
+                if (closed) {
+                    return;
+                }
+                Map<String, byte[]> batch = new HashMap<>();
+                for (Map.Entry<String, byte[]> e : published.entrySet()) {
+                    batch.put(e.getKey(), e.getValue());
+                    if (batch.size() == REPUBLISH_BATCH) {
+                        putAll(batch);
+                        batch = new HashMap<>();
+                    }
+                }
+                putAll(batch);
+            });
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** On the publisher thread: puts records, remembering them as put (a newer publication queued later wins). */
+    private void putAll(Map<String, byte[]> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        put.putAll(records);
+        try {
+            map.putAll(records);
+        } catch (RuntimeException e) {
+            LOG.warn("putting {} record(s) again failed (will be re-announced): {}", records.size(), e.toString());
+        }
     }
 
     private void submit(Runnable task) {
@@ -382,8 +450,8 @@ public final class RecordBoard implements AutoCloseable {
         try {
             publisher.execute(() -> {
                 if (!closed && published.get(key) == mine) {
-                    map.put(key, mine);
                     put.put(key, mine);
+                    map.put(key, mine);
                 }
             });
         } catch (RejectedExecutionException e) {

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,10 +26,16 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DelayProxy implements AutoCloseable {
     private static final int CHUNK = 64 * 1024;
 
+    private static final int CONNECT_TIMEOUT_MS = 5000;
+
     private final ServerSocket server;
     private final String targetHost;
     private final int targetPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    /** Each accepted connection and the connection to the target it is paired with. */
+    private final Map<Socket, Socket> pairs = new ConcurrentHashMap<>();
+    /** Client addresses cut off by {@link #cutFrom(String)}. */
+    private final Set<InetAddress> cutFrom = ConcurrentHashMap.newKeySet();
     private final AtomicLong forwarded = new AtomicLong();
     private volatile long delayNanos;
     private volatile long bytesPerSecond;
@@ -48,10 +55,15 @@ public final class DelayProxy implements AutoCloseable {
     }
 
     public static DelayProxy start(int listenPort, String targetHost, int targetPort, Duration oneWayDelay) {
+        return start("127.0.0.1", listenPort, targetHost, targetPort, oneWayDelay);
+    }
+
+    /** Listens on {@code bindHost:listenPort} (0: a free port), for links that start outside loopback (network namespaces). */
+    public static DelayProxy start(String bindHost, int listenPort, String targetHost, int targetPort, Duration oneWayDelay) {
         try {
             ServerSocket s = new ServerSocket();
             s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort));
+            s.bind(new InetSocketAddress(InetAddress.getByName(bindHost), listenPort));
             DelayProxy p = new DelayProxy(s, targetHost, targetPort, oneWayDelay);
             Thread t = new Thread(p::accept, "delay-proxy-" + s.getLocalPort());
             t.setDaemon(true);
@@ -67,7 +79,7 @@ public final class DelayProxy implements AutoCloseable {
     }
 
     public String address() {
-        return "127.0.0.1:" + port();
+        return server.getInetAddress().getHostAddress() + ":" + port();
     }
 
     public void delay(Duration oneWay) {
@@ -91,6 +103,33 @@ public final class DelayProxy implements AutoCloseable {
         cut = false;
     }
 
+    /**
+     * Cuts the link for clients connecting from {@code host} only (one side of a partition): drops their
+     * connections and refuses their new ones until {@link #healFrom(String)}.
+     */
+    public void cutFrom(String host) {
+        InetAddress a = address(host);
+        cutFrom.add(a);
+        pairs.forEach((client, target) -> {
+            if (a.equals(client.getInetAddress())) {
+                closeQuietly(client);
+                closeQuietly(target);
+            }
+        });
+    }
+
+    public void healFrom(String host) {
+        cutFrom.remove(address(host));
+    }
+
+    private static InetAddress address(String host) {
+        try {
+            return InetAddress.getByName(host);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Bytes forwarded in both directions since start. */
     public long bytesForwarded() {
         return forwarded.get();
@@ -100,24 +139,43 @@ public final class DelayProxy implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = server.accept();
-                if (cut) {
-                    client.setSoLinger(true, 0);
-                    client.close();
+                if (cut || cutFrom.contains(client.getInetAddress())) {
+                    closeQuietly(client);
                     continue;
                 }
-                Socket target = new Socket(targetHost, targetPort);
-                client.setTcpNoDelay(true);
-                target.setTcpNoDelay(true);
-                sockets.add(client);
-                sockets.add(target);
-                pipe(client, target);
-                pipe(target, client);
+                // Connect to the target off the accept loop: a target that does not answer must not hold up others.
+                Thread connect = new Thread(() -> connect(client), "delay-proxy-connect");
+                connect.setDaemon(true);
+                connect.start();
             } catch (IOException e) {
                 if (closed) {
                     return;
                 }
             }
         }
+    }
+
+    private void connect(Socket client) {
+        Socket target = new Socket();
+        try {
+            target.connect(new InetSocketAddress(targetHost, targetPort), CONNECT_TIMEOUT_MS);
+            client.setTcpNoDelay(true);
+            target.setTcpNoDelay(true);
+        } catch (IOException e) {
+            // The target is down: the client sees its connection reset, as it would connecting directly.
+            closeQuietly(target);
+            closeQuietly(client);
+            return;
+        }
+        sockets.add(client);
+        sockets.add(target);
+        pairs.put(client, target);
+        if (cut || cutFrom.contains(client.getInetAddress())) {
+            closeQuietly(client);
+            closeQuietly(target);
+        }
+        pipe(client, target);
+        pipe(target, client);
     }
 
     private record Chunk(byte[] data, int length, long dueNanos) {
@@ -177,6 +235,7 @@ public final class DelayProxy implements AutoCloseable {
                     closeQuietly(to);
                 }
                 sockets.remove(from);
+                pairs.remove(from);
             }
         }, "delay-proxy-write");
         reader.setDaemon(true);

@@ -34,26 +34,36 @@ public final class DevKafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DevKafkaBroker.class);
 
     private final Path dir;
+    private final String host;
     private final int port;
     private final int controllerPort;
     private KafkaRaftServer server;
 
-    private DevKafkaBroker(Path dir, int port, int controllerPort) {
+    private DevKafkaBroker(Path dir, String host, int port, int controllerPort) {
         this.dir = dir;
+        this.host = host;
         this.port = port;
         this.controllerPort = controllerPort;
     }
 
     /** Formats a new broker in {@code dir} on free loopback ports and starts it; returns once it serves. */
     public static DevKafkaBroker start(Path dir) {
-        DevKafkaBroker b = new DevKafkaBroker(dir, freePort(), freePort());
+        return start(dir, "127.0.0.1");
+    }
+
+    /**
+     * Like {@link #start(Path)}, with the client listener on {@code host} (an address of this machine, say a
+     * bridge that network namespaces reach); the controller stays on loopback.
+     */
+    public static DevKafkaBroker start(Path dir, String host) {
+        DevKafkaBroker b = new DevKafkaBroker(dir, host, freePort(host), freePort("127.0.0.1"));
         b.format();
         b.startServer();
         return b;
     }
 
     public String bootstrap() {
-        return "127.0.0.1:" + port;
+        return host + ":" + port;
     }
 
     public int port() {
@@ -100,8 +110,8 @@ public final class DevKafkaBroker implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -153,8 +163,8 @@ public final class DevKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    private static int freePort(String host) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

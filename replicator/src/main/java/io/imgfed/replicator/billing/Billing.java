@@ -5,12 +5,16 @@ import io.imgfed.replicator.health.Readiness;
 import io.imgfed.transfer.billing.BillingRecorder;
 import io.imgfed.transfer.billing.KafkaPublisher;
 import io.imgfed.transfer.billing.Outbox;
+import io.imgfed.transfer.billing.RunningTransfers;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,15 +29,18 @@ public final class Billing implements AutoCloseable {
 
     private final ImgfedConfig.Billing config;
     private final Outbox outbox;
+    private final RunningTransfers running;
     private final KafkaPublisher publisher;
     private final long timer;
     private final Vertx vertx;
     private volatile long lastAlarmLog;
 
-    private Billing(Vertx vertx, ImgfedConfig.Billing config, Outbox outbox, KafkaPublisher publisher) {
+    private Billing(Vertx vertx, ImgfedConfig.Billing config, Outbox outbox, RunningTransfers running,
+            KafkaPublisher publisher) {
         this.vertx = vertx;
         this.config = config;
         this.outbox = outbox;
+        this.running = running;
         this.publisher = publisher;
         this.timer = vertx.setPeriodic(10_000, id -> checkAlarm());
     }
@@ -41,6 +48,8 @@ public final class Billing implements AutoCloseable {
     public static Future<Billing> open(Vertx vertx, ImgfedConfig.Billing config, String dc) {
         return vertx.executeBlocking(() -> {
             Outbox outbox = Outbox.open(config.outbox());
+            RunningTransfers running = RunningTransfers.open(config.outbox().resolve("running"));
+            billInterrupted(outbox, running);
             KafkaPublisher publisher = null;
             if (config.kafka() != null) {
                 publisher = new KafkaPublisher(outbox, config.kafka().bootstrap(), config.kafka().topic(), "imgfed-" + dc);
@@ -50,13 +59,27 @@ public final class Billing implements AutoCloseable {
                 LOG.warn("{} billing event(s) wait in {}: configure billing.kafka to deliver them", outbox.pendingCount(),
                         config.outbox());
             }
-            return new Billing(vertx, config, outbox, publisher);
+            return new Billing(vertx, config, outbox, running, publisher);
         });
+    }
+
+    /** Bills, as failed, the transfers a previous process was running when it died (their last checkpoint). */
+    private static void billInterrupted(Outbox outbox, RunningTransfers running) throws Exception {
+        List<RunningTransfers.Leftover> left = running.takeLeftovers();
+        if (left.isEmpty()) {
+            return;
+        }
+        List<byte[]> events = new ArrayList<>();
+        left.forEach(l -> events.addAll(l.events()));
+        outbox.append(events).get(60, TimeUnit.SECONDS);
+        running.delete(left);
+        LOG.warn("billed {} transfer(s) interrupted when this daemon last stopped ({} event(s), bytes as last checkpointed)",
+                left.size(), events.size());
     }
 
     /** The transfer listener that appends every transfer's events before the transfer counts as done. */
     public BillingRecorder recorder(Context context) {
-        return new BillingRecorder(outbox, context);
+        return new BillingRecorder(outbox, running, context);
     }
 
     public void registerMetrics(MeterRegistry registry) {
@@ -113,6 +136,7 @@ public final class Billing implements AutoCloseable {
         if (publisher != null) {
             publisher.close();
         }
+        running.close();
         outbox.close();
     }
 }

@@ -239,13 +239,6 @@ public final class TransferEngine {
                 ? limiters.computeIfAbsent(source.dc(), d -> new RateLimiter(policy.rateLimit(), System::nanoTime)) : null;
         long stallNanos = policy.stallTimeout().toNanos();
         long check = Math.max(50, policy.stallTimeout().toMillis() / 4);
-        seg.stallTimer = vertx.setPeriodic(check, id -> context.runOnContext(v -> {
-            if (!seg.ended && !seg.paused() && System.nanoTime() - seg.lastByteNanos > stallNanos) {
-                seg.end(vertx);
-                stream.close();
-                sourceFailed(t, source, "no bytes for " + policy.stallTimeout().toSeconds() + " s (stalled)");
-            }
-        }));
         Runnable maybeResume = () -> {
             if (!seg.ended && !writer.writeQueueFull() && seg.rateLimitedUntilNanos <= System.nanoTime()) {
                 seg.lastByteNanos = System.nanoTime();
@@ -253,6 +246,22 @@ public final class TransferEngine {
                 body.resume();
             }
         };
+        seg.stallTimer = vertx.setPeriodic(check, id -> context.runOnContext(v -> {
+            if (seg.ended) {
+                return;
+            }
+            if (seg.pausedForWriter && !writer.writeQueueFull() && System.nanoTime() - seg.lastByteNanos > stallNanos / 4) {
+                // The writer has room but its drain signal never came (seen once in the chaos suite: a pull paused at
+                // 10 MB until the source connection idled out a minute later); a paused body would wait for good.
+                TransferLog.of(t).run(() -> LOG.warn("transfer {} was paused for its writer, which has room: resuming",
+                        t.id()));
+                maybeResume.run();
+            } else if (!seg.paused() && System.nanoTime() - seg.lastByteNanos > stallNanos) {
+                seg.end(vertx);
+                stream.close();
+                sourceFailed(t, source, "no bytes for " + policy.stallTimeout().toSeconds() + " s (stalled)");
+            }
+        }));
         body.handler(buf -> {
             if (seg.ended) {
                 return;
@@ -264,15 +273,7 @@ public final class TransferEngine {
             writer.write(buf);
             Throwable failure = writer.failure();
             if (failure != null) {
-                seg.end(vertx);
-                stream.close();
-                if (failure instanceof BlobWriter.FileTooLargeException) {
-                    corrupted(t, source.dc() + " sent more bytes than the file has");
-                } else if (failure instanceof StoreFullException) {
-                    fail(t, "this DC's disk is full: " + failure.getMessage(), null, true);
-                } else {
-                    fail(t, "writing the file failed: " + failure, null);
-                }
+                writerFailed(t, source, seg, stream, failure);
                 return;
             }
             if (writer.writeQueueFull()) {
@@ -289,6 +290,13 @@ public final class TransferEngine {
                 }
             }
         });
+        // A write that fails on the disk (full, I/O error) while the body is paused for the writer would otherwise
+        // go unnoticed: the paused body brings no more bytes, and the stall check leaves a paused segment alone.
+        writer.exceptionHandler(err -> context.runOnContext(v -> {
+            if (!seg.ended && t.writer() == writer) {
+                writerFailed(t, source, seg, stream, err);
+            }
+        }));
         body.exceptionHandler(err -> {
             if (!seg.ended) {
                 seg.end(vertx);
@@ -310,6 +318,20 @@ public final class TransferEngine {
         });
         // The fetcher hands the body over paused, so no byte arrives before these handlers exist.
         body.resume();
+    }
+
+    /** The writer of the current generation failed: ends the segment and the transfer (or retries a bad source). */
+    private void writerFailed(Transfer t, SourceCandidate source, Segment seg, PeerFetcher.SourceStream stream,
+            Throwable failure) {
+        seg.end(vertx);
+        stream.close();
+        if (failure instanceof BlobWriter.FileTooLargeException) {
+            corrupted(t, source.dc() + " sent more bytes than the file has");
+        } else if (failure instanceof StoreFullException) {
+            fail(t, "this DC's disk is full: " + failure.getMessage(), null, true);
+        } else {
+            fail(t, "writing the file failed: " + failure, null);
+        }
     }
 
     /** One source connection of a transfer. */

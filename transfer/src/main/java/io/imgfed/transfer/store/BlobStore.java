@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -61,6 +62,8 @@ public final class BlobStore implements AutoCloseable {
         void removed(String sha1);
     }
     private final AtomicLong usedBytes = new AtomicLong();
+    /** The file system under the store, looked up once at open: finding it reads the mount table. */
+    private volatile FileStore fileStore;
     private final Map<String, AtomicInteger> leases = new ConcurrentHashMap<>();
 
     private static final class Entry {
@@ -100,6 +103,7 @@ public final class BlobStore implements AutoCloseable {
     private void recover() throws IOException {
         Files.createDirectories(blobs);
         Files.createDirectories(tmp);
+        fileStore = Files.getFileStore(tmp);
         int removed = 0;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp)) {
             for (Path p : ds) {
@@ -212,6 +216,19 @@ public final class BlobStore implements AutoCloseable {
 
     public long usedBytes() {
         return usedBytes.get();
+    }
+
+    /** Bytes the disk under the store can still take (unknown: {@code Long.MAX_VALUE}); one statfs call. */
+    public long usableDiskBytes() {
+        FileStore fs = fileStore;
+        if (fs == null) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            return fs.getUsableSpace();
+        } catch (IOException | SecurityException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     public int count() {

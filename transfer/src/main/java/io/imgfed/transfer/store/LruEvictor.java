@@ -34,26 +34,42 @@ public final class LruEvictor {
     /** Evicts until at least {@code bytes} are freed or nothing more may go; completes with the bytes freed. */
     public synchronized Future<Long> free(long bytes) {
         // One eviction at a time, so two callers do not both pick the same blobs.
-        running = running.transform(ar -> evict(bytes));
+        running = running.transform(ar -> evict(bytes, false));
         return running;
     }
 
-    private Future<Long> evict(long bytes) {
+    /**
+     * Evicts at least {@code bytes} if that much may go, and nothing otherwise: a write that cannot fit anyway
+     * must not cost the cache the files it holds. Completes with the bytes freed.
+     */
+    public synchronized Future<Long> makeRoom(long bytes) {
+        running = running.transform(ar -> evict(bytes, true));
+        return running;
+    }
+
+    private Future<Long> evict(long bytes, boolean allOrNothing) {
         if (bytes <= 0) {
             return Future.succeededFuture(0L);
         }
         List<BlobStore.BlobInfo> lru = new ArrayList<>(store.list());
         lru.sort(Comparator.comparingLong(BlobStore.BlobInfo::lastAccessMillis));
-        List<Future<Boolean>> deletions = new ArrayList<>();
+        List<BlobStore.BlobInfo> victims = new ArrayList<>();
         long freed = 0;
         for (BlobStore.BlobInfo b : lru) {
             if (freed >= bytes) {
                 break;
             }
-            if (keep.test(b.sha1()) || store.leased(b.sha1())) {
-                continue;
+            if (!keep.test(b.sha1()) && !store.leased(b.sha1())) {
+                victims.add(b);
+                freed += b.size();
             }
-            freed += b.size();
+        }
+        if (allOrNothing && freed < bytes) {
+            LOG.info("not evicting: {} bytes needed, only {} may go", bytes, freed);
+            return Future.succeededFuture(0L);
+        }
+        List<Future<Boolean>> deletions = new ArrayList<>();
+        for (BlobStore.BlobInfo b : victims) {
             LOG.info("evicting {} ({} bytes, last used {} ms ago) to make room", b.sha1(), b.size(),
                     System.currentTimeMillis() - b.lastAccessMillis());
             deletions.add(store.delete(b.sha1()).onSuccess(existed -> {

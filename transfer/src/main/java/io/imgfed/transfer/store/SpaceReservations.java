@@ -3,24 +3,40 @@ package io.imgfed.transfer.store;
 import io.vertx.core.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
 
 /**
  * Keeps the bytes in the store plus the bytes promised to uploads and pulls in progress within
- * {@code data.capacity}: two large writes cannot both start on room only one of them can have. When room
- * is short it asks the evictor to free some before refusing.
+ * {@code data.capacity}, and the bytes promised within what the disk under the store can still take: two large
+ * writes cannot both start on room only one of them can have, and a write that cannot fit on the disk is
+ * refused before its first byte rather than failing half-way. When room is short it asks the evictor to free
+ * some before refusing.
+ *
+ * <p>The disk check counts every promise in full, also the part a write in progress has already put on the
+ * disk, so near a full disk it refuses on the safe side.
  */
 public class SpaceReservations {
 
     private final BlobStore store;
     private final long capacity;
     private final LongFunction<Future<Long>> evict;
+    private final LongSupplier diskFree;
     private final AtomicLong reserved = new AtomicLong();
 
-    /** @param evict frees at least the given number of bytes if it can; completes with the bytes freed */
+    /**
+     * @param evict frees at least the given number of bytes if it can (and then nothing, as there is no point);
+     *     completes with the bytes freed
+     */
     public SpaceReservations(BlobStore store, long capacity, LongFunction<Future<Long>> evict) {
+        this(store, capacity, evict, store::usableDiskBytes);
+    }
+
+    /** @param diskFree bytes the disk under the store can still take */
+    public SpaceReservations(BlobStore store, long capacity, LongFunction<Future<Long>> evict, LongSupplier diskFree) {
         this.store = store;
         this.capacity = capacity;
         this.evict = evict;
+        this.diskFree = diskFree;
     }
 
     public SpaceReservations(BlobStore store, long capacity) {
@@ -36,9 +52,11 @@ public class SpaceReservations {
         return capacity;
     }
 
-    /** Bytes that would have to go before {@code bytes} more fit; zero or less when they fit now. */
+    /** Bytes that would have to go before {@code bytes} more fit (capacity and disk); zero or less when they fit now. */
     public long shortfall(long bytes) {
-        return store.usedBytes() + reserved.get() + bytes - capacity;
+        long overCapacity = store.usedBytes() + reserved.get() + bytes - capacity;
+        long overDisk = reserved.get() + bytes - diskFree.getAsLong();
+        return Math.max(overCapacity, overDisk);
     }
 
     /**
@@ -55,15 +73,23 @@ public class SpaceReservations {
         }
         return evict.apply(shortfall(bytes)).compose(freed -> {
             Reservation r = tryReserve(bytes);
-            return r != null ? Future.succeededFuture(r) : Future.failedFuture(new StoreFullException("storing " + bytes
-                    + " more bytes would exceed data.capacity (" + capacity + " bytes, " + store.usedBytes() + " used, "
-                    + reserved.get() + " reserved) and nothing more can be evicted", null));
+            if (r != null) {
+                return Future.succeededFuture(r);
+            }
+            long free = diskFree.getAsLong();
+            String why = store.usedBytes() + reserved.get() + bytes > capacity
+                    ? "would exceed data.capacity (" + capacity + " bytes, " + store.usedBytes() + " used, "
+                            + reserved.get() + " reserved)"
+                    : "do not fit on the disk under the store (" + free + " bytes free, " + reserved.get()
+                            + " promised to writes in progress)";
+            return Future.failedFuture(new StoreFullException("storing " + bytes + " more bytes " + why
+                    + " and nothing more can be evicted", null));
         });
     }
 
     private Reservation tryReserve(long bytes) {
         long total = reserved.addAndGet(bytes);
-        if (store.usedBytes() + total > capacity) {
+        if (store.usedBytes() + total > capacity || total > diskFree.getAsLong()) {
             reserved.addAndGet(-bytes);
             return null;
         }

@@ -3,6 +3,7 @@ package io.imgfed.devkit.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imgfed.devkit.DevImages;
 import io.imgfed.devtools.DelayProxy;
 import io.imgfed.protocol.json.Json;
 import io.imgfed.protocol.manifest.ImageState;
@@ -41,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * Runs until stdin closes after printing {@code READY <url>}, so the suite can run wrk meanwhile.
  */
 public final class FederationBench {
-    private static final String OWNER = "930896af-bf8c-48d4-885c-6573a94b1853";
+    private static final String OWNER = DevImages.OWNER;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public static void main(String[] args) throws Exception {
@@ -128,12 +129,7 @@ public final class FederationBench {
     }
 
     private String activeImage(String base, String name) throws Exception {
-        ObjectNode m = Json.object();
-        m.put("owner", OWNER);
-        m.put("name", name);
-        m.put("version", "1.0.0");
-        m.put("type", "zone-dataset");
-        m.put("os", "smartos");
+        ObjectNode m = DevImages.manifest(name);
         String uuid = send("POST", base + "/images", Json.bytes(m)).path("uuid").asText();
         send("PUT", base + "/images/" + uuid + "/file?compression=none", name.getBytes(StandardCharsets.UTF_8));
         send("POST", base + "/images/" + uuid + "?action=activate", "{}".getBytes(StandardCharsets.UTF_8));
@@ -153,12 +149,7 @@ public final class FederationBench {
         });
         List<Double> ms = new ArrayList<>();
         for (int i = 0; i < samples; i++) {
-            ObjectNode m = Json.object();
-            m.put("owner", OWNER);
-            m.put("name", "converge-" + i);
-            m.put("version", "1.0.0");
-            m.put("type", "zone-dataset");
-            m.put("os", "smartos");
+            ObjectNode m = DevImages.manifest("converge-" + i);
             String uuid = send("POST", url(a) + "/images", Json.bytes(m)).path("uuid").asText();
             send("PUT", url(a) + "/images/" + uuid + "/file?compression=none", ("c" + i).getBytes(StandardCharsets.UTF_8));
             long start = System.nanoTime();

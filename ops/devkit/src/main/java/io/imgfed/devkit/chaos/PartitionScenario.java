@@ -1,0 +1,182 @@
+package io.imgfed.devkit.chaos;
+
+import io.imgfed.devkit.chaos.Images.Image;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Partition: DC eu is cut off from east and west (iptables DROP in its namespace, its WAN proxies cut) for
+ * 60 s (15 s with --short) while an image is published on each side. Both sides keep serving the files they
+ * hold; after the heal every DC's view converges within a bound, with no image lost or duplicated.
+ */
+final class PartitionScenario extends Scenario {
+    static final Duration CONVERGE_BOUND = Duration.ofSeconds(60);
+    private static final Duration SLOW_CONVERGENCE = Duration.ofSeconds(10);
+    private static final int SIZE = 1 << 20;
+
+    PartitionScenario() {
+        super("partition",
+                "partition one DC from the other two, publish on both sides, heal: serving goes on, views converge");
+    }
+
+    @Override
+    String cannotRun(ChaosRun run) {
+        return run.network().namespaces() ? null : "needs network namespaces for a real cut: " + run.network().unavailableReason();
+    }
+
+    @Override
+    void run(ChaosRun run, ScenarioResult r) throws Exception {
+        int partitionSeconds = run.pick(60, 15);
+        r.figure("partition_seconds", partitionSeconds);
+        try (Cluster c = new Cluster(run, name(), "east", "west", "eu").start()) {
+            DcProcess east = c.dc("east");
+            DcProcess west = c.dc("west");
+            DcProcess eu = c.dc("eu");
+            Image e1 = Images.publish(run, east, "part-east", Images.file(SIZE, 101));
+            Image w1 = Images.publish(run, west, "part-west", Images.file(SIZE, 102));
+            Image u1 = Images.publish(run, eu, "part-eu", Images.file(SIZE, 103));
+            Map<String, String> expected = new TreeMap<>();
+            for (Image i : List.of(e1, w1, u1)) {
+                expected.put(i.uuid(), i.home());
+            }
+            Await.until("every DC to list the three images", Duration.ofSeconds(60), () -> converged(c, expected));
+            // Files held on both sides of the coming cut: each side also holds one image homed across it.
+            pull(run, eu, e1);
+            pull(run, east, u1);
+            Map<DcProcess, List<Image>> held = new LinkedHashMap<>();
+            held.put(east, new ArrayList<>(List.of(e1, u1)));
+            held.put(west, new ArrayList<>(List.of(w1)));
+            held.put(eu, new ArrayList<>(List.of(u1, e1)));
+
+            run.log("  partitioning eu from east and west for " + partitionSeconds + " s");
+            long cut = System.nanoTime();
+            c.partition("eu");
+            r.note("eu's namespace during the partition: " + run.network().rules("eu").replace("\n", "; "));
+            Await.until("both sides to call the other gone", Duration.ofSeconds(60),
+                    () -> c.sees(east, List.of("eu"), "gone") && c.sees(west, List.of("eu"), "gone")
+                            && c.sees(eu, List.of("east", "west"), "gone"));
+            r.figure("seconds_until_both_sides_call_the_other_gone", Await.seconds(cut));
+
+            Image e2 = Images.publish(run, east, "part-east-during", Images.file(SIZE, 104));
+            Image u2 = Images.publish(run, eu, "part-eu-during", Images.file(SIZE, 105));
+            expected.put(e2.uuid(), e2.home());
+            expected.put(u2.uuid(), u2.home());
+            held.get(east).add(e2);
+            held.get(eu).add(u2);
+            r.check("an image is published on each side during the partition", true, "east: " + e2.uuid() + ", eu: " + u2.uuid());
+
+            Http.Resp forwarded = run.http().post(eu.url() + "/images/" + e1.uuid() + "?action=update",
+                    "{\"description\": \"changed during the partition\"}");
+            r.check("a change sent to eu for an image homed in east is refused with 503 (home unreachable)",
+                    forwarded.status() == 503, forwarded.describe());
+            Http.Download across = eu.download(w1.uuid(), Duration.ofSeconds(30));
+            r.check("a file held only across the cut: a clean failure, never a complete body", !across.complete(),
+                    across.toString());
+
+            int ok = 0;
+            int failed = 0;
+            List<String> failures = new ArrayList<>();
+            Map<String, Integer> servedBy = new TreeMap<>();
+            long until = cut + Duration.ofSeconds(partitionSeconds).toNanos();
+            do {
+                for (Map.Entry<DcProcess, List<Image>> e : held.entrySet()) {
+                    for (Image i : e.getValue()) {
+                        Http.Download d = e.getKey().download(i.uuid(), Duration.ofSeconds(30));
+                        if (d.matches(i.sha1(), i.md5(), i.size())) {
+                            ok++;
+                            servedBy.merge(e.getKey().name(), 1, Integer::sum);
+                        } else if (++failed <= 10) {
+                            failures.add(e.getKey().name() + "/" + i.name() + ": " + d);
+                        }
+                    }
+                }
+                Await.sleep(400);
+            } while (System.nanoTime() < until);
+            r.figure("getimagefile_during_partition_ok", servedBy);
+            r.check("both sides serve the files they hold throughout the partition", failed == 0 && ok > 0,
+                    ok + " correct GetImageFile answers (" + servedBy + "), " + failed + " failed " + failures);
+
+            run.log("  healing");
+            long healed = System.nanoTime();
+            c.heal("eu");
+            boolean converged = Await.within(SLOW_CONVERGENCE, () -> c.allAlive() && converged(c, expected));
+            if (!converged) {
+                // What is still missing when convergence is slow says which side did not hear what.
+                r.note("views " + SLOW_CONVERGENCE.toSeconds() + " s after the heal: " + views(c));
+                converged = Await.within(CONVERGE_BOUND.minus(SLOW_CONVERGENCE),
+                        () -> c.allAlive() && converged(c, expected));
+            }
+            double convergeSeconds = Await.seconds(healed);
+            r.figure("seconds_to_converge_after_heal", convergeSeconds);
+            r.check("after the heal every DC sees all DCs alive, lists the same images and sees each home holding its file, "
+                    + "within " + CONVERGE_BOUND.toSeconds() + " s", converged, converged ? "converged in " + convergeSeconds + " s" : "not converged: " + views(c));
+            for (DcProcess d : c.all()) {
+                Invariants.Listing l = Invariants.listing(d);
+                r.check(d.name() + " lists every image exactly once with its home (none lost, none duplicated)",
+                        l.homes().equals(expected) && l.duplicates().isEmpty(),
+                        l.homes().size() + " images" + (l.duplicates().isEmpty() ? "" : ", duplicates " + l.duplicates())
+                                + (l.homes().equals(expected) ? "" : "; expected " + expected + " got " + l.homes()));
+            }
+            Http.Download u2AtWest = west.download(u2.uuid(), Duration.ofSeconds(30));
+            Http.Download e2AtEu = eu.download(e2.uuid(), Duration.ofSeconds(30));
+            r.check("after the heal, files published during the partition pull across the former cut",
+                    u2AtWest.matches(u2.sha1(), u2.md5(), u2.size()) && e2AtEu.matches(e2.sha1(), e2.md5(), e2.size()),
+                    "eu's image at west: " + u2AtWest + "; east's image at eu: " + e2AtEu);
+            for (DcProcess d : c.all()) {
+                Invariants.awaitTmpEmpty(d, Duration.ofSeconds(10));
+            }
+            Invariants.auditAll(c, r, "after the heal");
+        }
+    }
+
+    private static void pull(ChaosRun run, DcProcess dc, Image i) {
+        Await.until(dc.name() + " to pull " + i.name(), Duration.ofSeconds(60),
+                () -> dc.download(i.uuid(), Duration.ofSeconds(20)).matches(i.sha1(), i.md5(), i.size()));
+    }
+
+    /**
+     * Whether every DC's view agrees: it lists exactly the expected images (uuid and home), each once, and its
+     * availability answer shows every image's home holding the file.
+     */
+    static boolean converged(Cluster c, Map<String, String> expected) {
+        for (DcProcess d : c.all()) {
+            try {
+                Invariants.Listing l = Invariants.listing(d);
+                if (!l.homes().equals(expected) || !l.duplicates().isEmpty()) {
+                    return false;
+                }
+                StringBuilder q = new StringBuilder("/federation/availability?");
+                expected.keySet().forEach(u -> q.append("uuid=").append(u).append('&'));
+                int present = 0;
+                for (com.fasterxml.jackson.databind.JsonNode a : d.json(q.toString())) {
+                    String home = expected.get(a.path("uuid").asText());
+                    present += home != null && a.path("dcs").path(home).path("state").asText().equals("present") ? 1 : 0;
+                }
+                if (present != expected.size()) {
+                    return false;
+                }
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String views(Cluster c) {
+        StringBuilder sb = new StringBuilder();
+        for (DcProcess d : c.all()) {
+            try {
+                sb.append(d.name()).append(": ").append(Invariants.listing(d).homes()).append(" dcs ")
+                        .append(d.get("/federation/dcs").text()).append(" availability ")
+                        .append(d.get("/federation/availability?owner=" + Images.OWNER).text()).append("; ");
+            } catch (RuntimeException e) {
+                sb.append(d.name()).append(": ").append(e.getMessage()).append("; ");
+            }
+        }
+        return sb.toString();
+    }
+}
