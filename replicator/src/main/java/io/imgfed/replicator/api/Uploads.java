@@ -13,6 +13,7 @@ import io.imgfed.transfer.store.BlobStore;
 import io.imgfed.transfer.store.BlobWriter;
 import io.imgfed.transfer.store.DigestKind;
 import io.imgfed.transfer.store.SpaceReservations;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -70,6 +71,8 @@ public final class Uploads {
                     "Content-Length is required (or a chunked body)").toException();
         }
         Slot slot = new Slot();
+        Context context = ctx.vertx().getOrCreateContext();
+        slot.onAbort = () -> context.runOnContext(v -> answerShutdown(ctx, slot));
         if (inFlight.putIfAbsent(uuid, slot) != null) {
             throw new ImgapiError(ErrorCode.UPLOAD_IN_PROGRESS, "an upload for image " + uuid + " is already in progress")
                     .toException();
@@ -112,13 +115,25 @@ public final class Uploads {
                 .onSuccess(m -> JsonResponses.manifest(ctx.response(), 200, m))
                 .onFailure(err -> {
                     if (slot.aborted) {
-                        // Stopping: answer 503 and close, or a half-sent body would hold up the shutdown.
-                        ctx.addEndHandler(ar -> req.connection().close());
-                        fail(ctx, ImgapiError.unavailable("the service is shutting down", 5).toException());
+                        answerShutdown(ctx, slot);
                     } else {
                         fail(ctx, err);
                     }
                 });
+    }
+
+    /**
+     * Stopping: answers 503 and closes the connection, or a half-sent body would hold up the shutdown. Called
+     * both when the daemon aborts the upload and when the aborted pipe fails, whichever comes first: an upload
+     * whose client is between two chunks has no write in flight that would notice the abort.
+     */
+    private static void answerShutdown(RoutingContext ctx, Slot slot) {
+        if (slot.answered || ctx.response().headWritten() || ctx.response().ended()) {
+            return;
+        }
+        slot.answered = true;
+        ctx.addEndHandler(ar -> ctx.request().connection().close());
+        fail(ctx, ImgapiError.unavailable("the service is shutting down", 5).toException());
     }
 
     /**
@@ -175,6 +190,7 @@ public final class Uploads {
         List<Future<Void>> aborts = new java.util.ArrayList<>();
         for (Slot slot : inFlight.values()) {
             slot.aborted = true;
+            slot.onAbort.run();
             BlobWriter w = slot.writer;
             if (w != null) {
                 aborts.add(w.abort());
@@ -193,5 +209,8 @@ public final class Uploads {
         volatile BlobWriter writer;
         volatile boolean aborted;
         volatile boolean closed;
+        volatile Runnable onAbort = () -> { };
+        /** The 503 of a shutdown was sent (touched on the request's context only). */
+        boolean answered;
     }
 }
