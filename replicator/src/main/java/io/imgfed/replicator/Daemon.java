@@ -83,6 +83,7 @@ public final class Daemon {
     /** How long deletions of images homed here are re-announced after a restart. */
     private static final Duration TOMBSTONE_RETENTION = Duration.ofDays(30);
 
+    private final java.util.List<DirectoryLock> locks = new java.util.ArrayList<>();
     private BlobStore store;
     private Catalog catalog;
     private CallerResolver callers;
@@ -108,8 +109,17 @@ public final class Daemon {
         this.metrics = metrics;
     }
 
-    /** Starts a daemon; the future fails (and everything opened is closed) if any part cannot start. */
+    /**
+     * Starts a daemon; the future fails (and everything opened is closed) if any part cannot start. The data
+     * directory is locked first, on the caller's thread, so a daemon refused for a directory in use logs nothing.
+     */
     public static Future<Daemon> start(ImgfedConfig config) {
+        List<DirectoryLock> locks;
+        try {
+            locks = lockDirectories(config);
+        } catch (java.io.IOException e) {
+            return Future.failedFuture(e);
+        }
         ImgfedMetrics metrics = new ImgfedMetrics();
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions()
@@ -123,6 +133,7 @@ public final class Daemon {
                 .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
                 .build();
         Daemon d = new Daemon(config, vertx, metrics);
+        d.locks.addAll(locks);
         return d.startParts().transform(ar -> {
             if (ar.succeeded()) {
                 LOG.info("imgfed {} serving DC {} on http://{}:{}", Version.get(), config.dc(), config.http().host(), d.httpPort());
@@ -131,6 +142,25 @@ public final class Daemon {
             LOG.error("imgfed could not start: {}", ar.cause().toString());
             return d.stop().transform(ignored -> Future.failedFuture(ar.cause()));
         });
+    }
+
+    /**
+     * One daemon per data directory (and per outbox, which may live elsewhere): locked before anything in them is
+     * read or written, so a second daemon started by mistake touches nothing of the live one.
+     */
+    private static List<DirectoryLock> lockDirectories(ImgfedConfig config) throws java.io.IOException {
+        List<DirectoryLock> out = new java.util.ArrayList<>();
+        try {
+            out.add(DirectoryLock.acquire(config.data().dir()));
+            java.nio.file.Path outbox = config.billing().outbox().toAbsolutePath().normalize();
+            if (!outbox.startsWith(config.data().dir().toAbsolutePath().normalize())) {
+                out.add(DirectoryLock.acquire(outbox));
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            out.forEach(DirectoryLock::close);
+            throw e;
+        }
     }
 
     private Future<Void> startParts() {
@@ -162,7 +192,8 @@ public final class Daemon {
         evictor = new LruEvictor(store, this::mustKeep, evictions::increment);
         space = new SpaceReservations(store, config.data().capacity(), evictor::makeRoom);
         uploads = new Uploads(images, callers, store, space);
-        forwardedUploads = new Uploads(images, new ForwardedCallers(), store, space);
+        forwardedUploads = new Uploads(images, new ForwardedCallers(), store, space,
+                new io.imgfed.replicator.billing.ForwardedUploads(config.dc(), billing.recorder(vertx.getOrCreateContext())));
         local = new LocalFiles(store);
         metrics.gauge("imgfed.store.bytes", "Bytes of image files held in this DC", store::usedBytes);
         metrics.gauge("imgfed.store.capacity.bytes", "data.capacity: the most bytes of image files this DC keeps",
@@ -254,6 +285,7 @@ public final class Daemon {
                     new TransferMetrics(metrics.registry()), new AvailabilityPublisher(fed.availability())));
             engine = new TransferEngine(vertx, config.dc(), store, space, new FederatedSources(sources),
                     new HttpPeerFetcher(peerClient.http(), config.dc(), config.peer().tls() != null), policy, listeners);
+            engine.admission(billing.admission());
             metrics.gauge("imgfed.transfers.inflight", "Transfers into this DC running or waiting", engine::inflight);
             fed.directory().addListener((dc, from, to) -> {
                 if (to == DcStatus.ALIVE) {
@@ -285,10 +317,11 @@ public final class Daemon {
             }
             store.list().forEach(b -> fed.availability().present(b.sha1(), b.size()));
             long since = System.currentTimeMillis() - TOMBSTONE_RETENTION.toMillis();
-            return catalog.deletionsSince(since).map(deletions -> {
+            return catalog.deletionsSince(since).compose(deletions -> {
                 deletions.forEach(d -> fed.manifests().publishTombstone(d.uuid(), d.deletedAtMillis()));
                 fed.announce();
-                return null;
+                // Before the client listener opens, so no request starts a pull of a file a leftover is pulling.
+                return engine.resume(billing.leftovers());
             });
         });
     }
@@ -409,6 +442,7 @@ public final class Daemon {
         return aborted
                 .transform(ar -> http == null ? Future.<Void>succeededFuture() : http.shutdown(SHUTDOWN_GRACE))
                 .transform(ar -> peer == null ? Future.<Void>succeededFuture() : peer.shutdown(SHUTDOWN_GRACE))
+                .transform(ar -> engine == null ? Future.<Void>succeededFuture() : engine.stop())
                 .transform(ar -> {
                     if (peerClient != null) {
                         peerClient.close();
@@ -425,6 +459,7 @@ public final class Daemon {
                     if (store != null) {
                         store.close();
                     }
+                    locks.forEach(DirectoryLock::close);
                     return vertx.close();
                 })
                 .onComplete(ar -> LOG.info("imgfed DC {} stopped", config.dc()));

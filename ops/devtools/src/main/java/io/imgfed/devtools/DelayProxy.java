@@ -39,6 +39,8 @@ public final class DelayProxy implements AutoCloseable {
     private final AtomicLong forwarded = new AtomicLong();
     private volatile long delayNanos;
     private volatile long bytesPerSecond;
+    /** When positive, each connection is dropped once this many bytes went from the target to the client. */
+    private volatile long dropAfterBytes;
     private volatile boolean cut;
     private volatile boolean closed;
 
@@ -130,6 +132,14 @@ public final class DelayProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops every connection (reset) once it has carried {@code bytes} from the target to the client: a link that
+     * keeps breaking, though each connection makes progress. Zero turns it off.
+     */
+    public void dropEachConnectionAfter(long bytes) {
+        this.dropAfterBytes = bytes;
+    }
+
     /** Bytes forwarded in both directions since start. */
     public long bytesForwarded() {
         return forwarded.get();
@@ -174,8 +184,8 @@ public final class DelayProxy implements AutoCloseable {
             closeQuietly(client);
             closeQuietly(target);
         }
-        pipe(client, target);
-        pipe(target, client);
+        pipe(client, target, false);
+        pipe(target, client, true);
     }
 
     private record Chunk(byte[] data, int length, long dueNanos) {
@@ -184,7 +194,7 @@ public final class DelayProxy implements AutoCloseable {
     private static final Chunk END = new Chunk(new byte[0], -1, 0);
 
     /** One direction: a reader stamps chunks with their due time, a writer forwards them when due. */
-    private void pipe(Socket from, Socket to) {
+    private void pipe(Socket from, Socket to, boolean download) {
         BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>(256);
         Thread reader = new Thread(() -> {
             try (InputStream in = from.getInputStream()) {
@@ -204,11 +214,23 @@ public final class DelayProxy implements AutoCloseable {
             try (OutputStream out = to.getOutputStream()) {
                 long windowStart = System.nanoTime();
                 long windowBytes = 0;
+                long carried = 0;
                 for (;;) {
                     Chunk c = queue.take();
                     if (c == END) {
                         break;
                     }
+                    long limit = download ? dropAfterBytes : 0;
+                    if (limit > 0 && carried + c.length() > limit) {
+                        int part = (int) (limit - carried);
+                        out.write(c.data(), 0, part);
+                        out.flush();
+                        forwarded.addAndGet(part);
+                        closeQuietly(from);
+                        closeQuietly(to);
+                        break;
+                    }
+                    carried += c.length();
                     long wait = c.dueNanos() - System.nanoTime();
                     if (wait > 0) {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));

@@ -281,6 +281,9 @@ public final class Manifest {
             if (file.sha256() != null) {
                 f.put("sha256", file.sha256());
             }
+            if (file.pieces() != null) {
+                f.putObject("pieces").put("size", file.pieces().pieceSize()).put("root", file.pieces().root());
+            }
         }
         out.put("activated", activated);
         out.put("home_dc", homeDc);
@@ -300,8 +303,11 @@ public final class Manifest {
             if (c == null) {
                 throw new IllegalArgumentException("stored manifest has a bad compression");
             }
+            JsonNode pn = fn.get("pieces");
+            io.imgfed.protocol.pieces.FilePieces pieces = pn == null || !pn.isObject() ? null
+                    : new io.imgfed.protocol.pieces.FilePieces(pn.path("size").asInt(), pn.path("root").asText());
             file = new ImageFile(fn.path("sha1").asText(), fn.path("size").asLong(), c,
-                    text(fn, "dataset_guid"), text(fn, "md5"), text(fn, "sha256"));
+                    text(fn, "dataset_guid"), text(fn, "md5"), text(fn, "sha256"), pieces);
         }
         String home = text(stored, "home_dc");
         if (home == null) {

@@ -53,7 +53,14 @@ public final class Downloads {
         if (local.has(file)) {
             outcomes.record("hit");
             ctx.response().putHeader("X-Imgfed-Cache", "hit").putHeader("X-Imgfed-Source", dc);
-            sent = local.send(ctx.request(), file);
+            sent = local.send(ctx.request(), file).transform(ar -> {
+                if (ar.failed() && ar.cause() instanceof java.nio.file.NoSuchFileException && remote != null
+                        && !ctx.response().headWritten()) {
+                    // Evicted between the check and the lease: the file is pulled again rather than failing the answer.
+                    return remote.serve(ctx, image, file);
+                }
+                return ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(ar.cause());
+            });
         } else if (remote != null) {
             sent = remote.serve(ctx, image, file);
         } else {

@@ -55,14 +55,29 @@ public final class LocalFiles {
         return new ByteRange(0, file.size() - 1);
     }
 
-    /** Serves the whole answer for a file present here. */
+    /**
+     * Serves the whole answer for a file present here. The file is leased before anything is written, so it cannot
+     * be evicted under the answer; fails with NoSuchFileException, with nothing written, if it is gone already.
+     */
     public Future<Void> send(HttpServerRequest req, ImageFile file) {
         HttpServerResponse res = req.response();
-        ByteRange range = prepare(req, res, file);
-        if (range == null || req.method() == HttpMethod.HEAD) {
+        if (req.method() == HttpMethod.HEAD) {
+            prepare(req, res, file);
             return res.end();
         }
-        return store.lease(file.sha1()).compose(lease -> res.sendFile(lease.channel(), range.start(), range.length())
-                .onComplete(ar -> lease.close()));
+        return store.lease(file.sha1()).compose(lease -> {
+            ByteRange range;
+            try {
+                range = prepare(req, res, file);
+            } catch (RuntimeException e) {
+                lease.close();
+                return Future.failedFuture(e);
+            }
+            if (range == null) {
+                lease.close();
+                return res.end();
+            }
+            return res.sendFile(lease.channel(), range.start(), range.length()).onComplete(ar -> lease.close());
+        });
     }
 }

@@ -74,8 +74,8 @@ public final class Prefetch implements ImageRoutes.ExtraAction {
             o.put("state", "present");
             return o;
         }
-        TransferEngine.Obtained got = engine.obtain(new FileRequest(file.sha1(), file.size(), file.md5(), image.uuid(),
-                image.owner(), TransferReason.PREFETCH, requestId));
+        TransferEngine.Obtained got = engine.obtain(FileRequest.of(file, image.uuid(), image.owner(),
+                TransferReason.PREFETCH, requestId));
         if (got == null) {
             o.put("state", "present");
             return o;

@@ -51,17 +51,39 @@ public final class PullThrough implements Downloads.RemoteFiles {
             res.putHeader("X-Imgfed-Cache", "miss");
             return res.end();
         }
-        TransferEngine.Obtained obtained = engine.obtain(new FileRequest(file.sha1(), file.size(), file.md5(), image.uuid(),
-                image.owner(), TransferReason.PROVISION, ClientApi.requestId(ctx)));
+        TransferEngine.Obtained obtained = engine.obtain(FileRequest.of(file, image.uuid(), image.owner(),
+                TransferReason.PROVISION, ClientApi.requestId(ctx)));
+        return obtained == null ? hit(ctx, image, file) : stream(ctx, file, obtained);
+    }
+
+    private Future<Void> pull(RoutingContext ctx, Manifest image, ImageFile file) {
+        TransferEngine.Obtained obtained = engine.obtain(FileRequest.of(file, image.uuid(), image.owner(),
+                TransferReason.PROVISION, ClientApi.requestId(ctx)));
         if (obtained == null) {
-            outcomes.record("hit");
-            res.putHeader("X-Imgfed-Cache", "hit");
-            return local.send(ctx.request(), file);
+            return Future.failedFuture(ImgapiError.unavailable("the file was evicted while it was being sent; try again", 1)
+                    .toException());
         }
+        return stream(ctx, file, obtained);
+    }
+
+    /** The file arrived a moment ago; if it is evicted again before it is leased, it is pulled again (once). */
+    private Future<Void> hit(RoutingContext ctx, Manifest image, ImageFile file) {
+        HttpServerResponse res = ctx.response();
+        outcomes.record("hit");
+        res.putHeader("X-Imgfed-Cache", "hit");
+        return local.send(ctx.request(), file).recover(err -> err instanceof java.nio.file.NoSuchFileException
+                && !res.headWritten() ? pull(ctx, image, file) : Future.failedFuture(err));
+    }
+
+    private Future<Void> stream(RoutingContext ctx, ImageFile file, TransferEngine.Obtained obtained) {
+        HttpServerResponse res = ctx.response();
         Transfer t = obtained.transfer();
         String cache = obtained.joined() ? "joined" : "miss";
         Context context = ctx.vertx().getOrCreateContext();
-        return firstByte(t, context).compose(v -> {
+        ByteRange.Parsed asked = ByteRange.parse(ctx.request().getHeader("Range"), file.size());
+        long from = asked instanceof ByteRange.Partial p ? p.range().start() : 0;
+        t.attach(obtained.joined());
+        return firstByte(t, context, from).compose(v -> {
             outcomes.record(cache);
             res.putHeader("X-Imgfed-Cache", cache).putHeader("X-Imgfed-Source", t.source() == null ? "" : t.source());
             ByteRange range = LocalFiles.prepare(ctx.request(), res, file);
@@ -69,24 +91,25 @@ public final class PullThrough implements Downloads.RemoteFiles {
                 return res.end();
             }
             // Once the head is out, a failure can only be signalled by resetting the connection.
-            return TransferReader.stream(t, store, range.start(), range.endInclusive(), res, context, obtained.joined())
+            return TransferReader.stream(t, store, range.start(), range.endInclusive(), res, context)
                     .compose(done -> res.end())
                     .recover(err -> {
                         res.reset();
                         return Future.succeededFuture();
                     });
-        });
+        }).onComplete(ar -> t.detach());
     }
 
     /**
-     * Completes when the transfer has its first byte (or is done); fails with 503 and Retry-After if the
-     * transfer fails first or nothing arrives within the first-byte timeout.
+     * Completes when the byte at {@code from} (the answer's first) is verified, or the transfer is done; fails with
+     * 503 and Retry-After if the transfer fails first or that byte is not verified within the first-byte timeout. So
+     * the answer's head goes out only once its first byte can follow, and never for bytes that fail their check.
      */
-    private Future<Void> firstByte(Transfer t, Context context) {
+    private Future<Void> firstByte(Transfer t, Context context, long from) {
         Promise<Void> p = Promise.promise();
         long timer = context.owner().setTimer(firstByteTimeout.toMillis(), id -> {
             long wait = Math.max(1, engine.retryAfter(t).toSeconds());
-            p.tryFail(ImgapiError.unavailable("the file is being pulled from another DC but no byte arrived within "
+            p.tryFail(ImgapiError.unavailable("the file is being pulled from another DC but the bytes asked for were not verified within "
                     + firstByteTimeout.toSeconds() + " s (" + describe(t) + ")", (int) Math.min(wait, 600)).toException());
         });
         Runnable[] check = new Runnable[1];
@@ -99,7 +122,7 @@ public final class PullThrough implements Downloads.RemoteFiles {
                         ? new ImgapiError(ErrorCode.INSUFFICIENT_STORAGE, "this DC has no room for the file: " + t.error(),
                                 List.of(), 60).toException()
                         : ImgapiError.unavailable("pulling the file from another DC failed: " + t.error(), 30).toException());
-            } else if (t.written() > 0 || t.state() == Transfer.State.COMPLETED) {
+            } else if (t.verified() > from || t.state() == Transfer.State.COMPLETED) {
                 p.tryComplete();
             } else {
                 t.wakeOnChange(context, check[0]);

@@ -46,11 +46,11 @@ public final class TransferRoutes {
         o.put("digest", "sha1:" + t.sha1());
         o.put("source", t.source());
         o.put("dest", t.destDc());
-        o.put("bytes", t.state() == Transfer.State.COMPLETED ? t.size() : t.written());
+        o.put("bytes", t.received());
+        o.put("verified", t.verified());
         o.put("moved", t.bytesMoved());
         o.put("size", t.size());
-        o.put("progress", t.size() == 0 ? 1.0 : Math.min(1.0, (double) (t.state() == Transfer.State.COMPLETED ? t.size()
-                : t.written()) / t.size()));
+        o.put("progress", t.size() == 0 ? 1.0 : Math.min(1.0, (double) t.received() / t.size()));
         o.put("rate", t.state().finished() ? 0 : t.rateBytesPerSecond());
         o.put("waiters", t.readers());
         o.put("attempts", t.attempts());

@@ -11,6 +11,7 @@ import io.imgfed.replicator.images.ImageService;
 import io.imgfed.transfer.store.BlobDigest;
 import io.imgfed.transfer.store.BlobStore;
 import io.imgfed.transfer.store.BlobWriter;
+import io.imgfed.transfer.store.ChargedWriter;
 import io.imgfed.transfer.store.DigestKind;
 import io.imgfed.transfer.store.SpaceReservations;
 import io.vertx.core.Context;
@@ -32,15 +33,36 @@ public final class Uploads {
     private final CallerResolver callers;
     private final BlobStore store;
     private final SpaceReservations space;
+    private final Billing billing;
     private final Map<String, Slot> inFlight = new ConcurrentHashMap<>();
     /** The most of a refused upload's body read (and dropped) to keep its connection usable. */
     private static final long DRAIN_LIMIT = 16L << 20;
+    /** A chunked upload's reservation grows by this much at a time. */
+    private static final long CHUNKED_RESERVE_STEP = 16L << 20;
+
+    /** Bills an upload whose bytes crossed a DC boundary (one forwarded from another DC); before it is answered. */
+    @FunctionalInterface
+    public interface Billing {
+        /**
+         * @param file the stored file, null when the upload failed
+         * @param error why the upload failed, null when it succeeded
+         */
+        Future<Void> crossed(RoutingContext ctx, Manifest image, ImageFile file, long bytes, long startedAtMillis,
+                String error);
+
+        Billing NONE = (ctx, image, file, bytes, started, error) -> Future.succeededFuture();
+    }
 
     public Uploads(ImageService images, CallerResolver callers, BlobStore store, SpaceReservations space) {
+        this(images, callers, store, space, Billing.NONE);
+    }
+
+    public Uploads(ImageService images, CallerResolver callers, BlobStore store, SpaceReservations space, Billing billing) {
         this.images = images;
         this.callers = callers;
         this.store = store;
         this.space = space;
+        this.billing = billing;
     }
 
     public void handle(RoutingContext ctx) {
@@ -71,6 +93,7 @@ public final class Uploads {
                     "Content-Length is required (or a chunked body)").toException();
         }
         Slot slot = new Slot();
+        long startedAt = System.currentTimeMillis();
         Context context = ctx.vertx().getOrCreateContext();
         slot.onAbort = () -> context.runOnContext(v -> answerShutdown(ctx, slot));
         if (inFlight.putIfAbsent(uuid, slot) != null) {
@@ -98,14 +121,30 @@ public final class Uploads {
                         return writer.abort().compose(v -> Future.failedFuture(ImgapiError.withField(ErrorCode.UPLOAD,
                                 "body", "the upload was interrupted: the connection closed").toException()));
                     }
-                    return req.pipe().endOnFailure(false).to(writer)
+                    // A body of unknown length is charged against data.capacity as it arrives.
+                    ChargedWriter charged = upload.contentLength() >= 0 ? null
+                            : new ChargedWriter(writer, space, slot.reservation, CHUNKED_RESERVE_STEP);
+                    slot.charged = charged;
+                    return req.pipe().endOnFailure(false).to(charged == null ? writer : charged)
+                            .compose(v -> charged != null && charged.failure() != null
+                                    ? Future.<Void>failedFuture(charged.failure()) : Future.<Void>succeededFuture())
                             .compose(v -> writer.finish())
                             .compose(digest -> verify(digest, upload))
                             .compose(digest -> store.commit(writer, digest).map(digest))
-                            .recover(err -> writer.abort().transform(ignored -> Future.failedFuture(unwrap(err, writer))));
+                            .recover(err -> writer.abort().transform(ignored -> Future.failedFuture(unwrap(err, writer,
+                                    slot.charged))));
                 })
                 .compose(digest -> images.addFile(uuid, new ImageFile(digest.sha1(), digest.size(), upload.compression(),
-                        upload.datasetGuid(), digest.md5(), digest.sha256()), caller))
+                        upload.datasetGuid(), digest.md5(), digest.sha256(),
+                        digest.pieces() == null ? null : digest.pieces().summary()), caller))
+                .transform(ar -> {
+                    BlobWriter w = slot.writer;
+                    long bytes = ar.succeeded() ? ar.result().file().size() : w == null ? 0 : w.accepted();
+                    Future<Void> billed = billing.crossed(ctx, image, ar.succeeded() ? ar.result().file() : null, bytes,
+                            startedAt, ar.succeeded() ? null : String.valueOf(ar.cause().getMessage()));
+                    return billed.transform(b -> ar.succeeded() ? Future.succeededFuture(ar.result())
+                            : Future.failedFuture(ar.cause()));
+                })
                 .onComplete(ar -> {
                     inFlight.remove(uuid, slot);
                     if (slot.reservation != null) {
@@ -173,8 +212,11 @@ public final class Uploads {
         return Future.succeededFuture(digest);
     }
 
-    /** A writer failure (disk full, too large) explains a broken pipe better than the pipe's own error. */
-    private static Throwable unwrap(Throwable err, BlobWriter writer) {
+    /** A writer failure (disk full, too large, no room) explains a broken pipe better than the pipe's own error. */
+    private static Throwable unwrap(Throwable err, BlobWriter writer, ChargedWriter charged) {
+        if (charged != null && charged.failure() != null) {
+            return charged.failure();
+        }
         Throwable w = writer.failure();
         if (w != null && !(w.getMessage() != null && w.getMessage().equals("write aborted"))) {
             return w;
@@ -207,6 +249,7 @@ public final class Uploads {
     private static final class Slot {
         volatile SpaceReservations.Reservation reservation;
         volatile BlobWriter writer;
+        volatile ChargedWriter charged;
         volatile boolean aborted;
         volatile boolean closed;
         volatile Runnable onAbort = () -> { };

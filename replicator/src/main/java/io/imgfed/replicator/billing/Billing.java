@@ -3,9 +3,11 @@ package io.imgfed.replicator.billing;
 import io.imgfed.replicator.config.ImgfedConfig;
 import io.imgfed.replicator.health.Readiness;
 import io.imgfed.transfer.billing.BillingRecorder;
+import io.imgfed.transfer.billing.HeldEvents;
 import io.imgfed.transfer.billing.KafkaPublisher;
 import io.imgfed.transfer.billing.Outbox;
-import io.imgfed.transfer.billing.RunningTransfers;
+import io.imgfed.transfer.pull.TransferCheckpoint;
+import io.imgfed.transfer.pull.TransferEngine;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,14 +16,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's billing: the durable outbox every transfer's events go to first, the Kafka publisher when a
- * broker is configured, their metrics, and the backlog alarm (metric, log, {@code /readyz}) raised when
- * more than {@code billing.outboxAlarm} bytes wait. The backlog is never dropped.
+ * broker is configured, their metrics, and two alarms (metric, log, {@code /readyz}): the backlog, raised when
+ * more than {@code billing.outboxAlarm} bytes wait (never dropped), and the outbox refusing events, while which
+ * no new pull starts ({@link #admission()}).
  */
 public final class Billing implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Billing.class);
@@ -29,18 +31,17 @@ public final class Billing implements AutoCloseable {
 
     private final ImgfedConfig.Billing config;
     private final Outbox outbox;
-    private final RunningTransfers running;
+    private final HeldEvents held;
     private final KafkaPublisher publisher;
     private final long timer;
     private final Vertx vertx;
     private volatile long lastAlarmLog;
 
-    private Billing(Vertx vertx, ImgfedConfig.Billing config, Outbox outbox, RunningTransfers running,
-            KafkaPublisher publisher) {
+    private Billing(Vertx vertx, ImgfedConfig.Billing config, Outbox outbox, KafkaPublisher publisher) {
         this.vertx = vertx;
         this.config = config;
         this.outbox = outbox;
-        this.running = running;
+        this.held = new HeldEvents(vertx, outbox);
         this.publisher = publisher;
         this.timer = vertx.setPeriodic(10_000, id -> checkAlarm());
     }
@@ -48,8 +49,6 @@ public final class Billing implements AutoCloseable {
     public static Future<Billing> open(Vertx vertx, ImgfedConfig.Billing config, String dc) {
         return vertx.executeBlocking(() -> {
             Outbox outbox = Outbox.open(config.outbox());
-            RunningTransfers running = RunningTransfers.open(config.outbox().resolve("running"));
-            billInterrupted(outbox, running);
             KafkaPublisher publisher = null;
             if (config.kafka() != null) {
                 publisher = new KafkaPublisher(outbox, config.kafka().bootstrap(), config.kafka().topic(), "imgfed-" + dc);
@@ -59,27 +58,43 @@ public final class Billing implements AutoCloseable {
                 LOG.warn("{} billing event(s) wait in {}: configure billing.kafka to deliver them", outbox.pendingCount(),
                         config.outbox());
             }
-            return new Billing(vertx, config, outbox, running, publisher);
+            return new Billing(vertx, config, outbox, publisher);
         });
     }
 
-    /** Bills, as failed, the transfers a previous process was running when it died (their last checkpoint). */
-    private static void billInterrupted(Outbox outbox, RunningTransfers running) throws Exception {
-        List<RunningTransfers.Leftover> left = running.takeLeftovers();
-        if (left.isEmpty()) {
-            return;
+    /**
+     * The transfers the previous process was running when it stopped, to be taken up again (or billed as
+     * interrupted). A checkpoint that cannot be read is logged: nobody can bill it.
+     */
+    public List<TransferCheckpoint> leftovers() {
+        List<TransferCheckpoint> out = new ArrayList<>();
+        for (Outbox.Checkpoint c : outbox.leftovers()) {
+            try {
+                out.add(TransferCheckpoint.fromJson(c.state()));
+            } catch (RuntimeException e) {
+                LOG.error("billing: the checkpoint of transfer {} is unreadable and cannot be billed: {}", c.transferId(),
+                        e.getMessage());
+            }
         }
-        List<byte[]> events = new ArrayList<>();
-        left.forEach(l -> events.addAll(l.events()));
-        outbox.append(events).get(60, TimeUnit.SECONDS);
-        running.delete(left);
-        LOG.warn("billed {} transfer(s) interrupted when this daemon last stopped ({} event(s), bytes as last checkpointed)",
-                left.size(), events.size());
+        return out;
     }
 
     /** The transfer listener that appends every transfer's events before the transfer counts as done. */
     public BillingRecorder recorder(Context context) {
-        return new BillingRecorder(outbox, running, context);
+        return new BillingRecorder(outbox, held, context);
+    }
+
+    /** Refuses new pulls while the outbox cannot take events. */
+    public TransferEngine.Admission admission() {
+        return () -> {
+            String why = held.refusal();
+            return why == null ? null : new TransferEngine.Refusal(why, held.retryAfterSeconds());
+        };
+    }
+
+    /** Events held in memory because the outbox could not take them (bills the daemon still owes). */
+    public HeldEvents held() {
+        return held;
     }
 
     public void registerMetrics(MeterRegistry registry) {
@@ -89,6 +104,10 @@ public final class Billing implements AutoCloseable {
                 .description("Bytes of billing events waiting in the outbox").register(registry);
         Gauge.builder("imgfed.billing.outbox.alarm", this, b -> b.alarmed() ? 1 : 0)
                 .description("1 when the outbox backlog exceeds billing.outboxAlarm").register(registry);
+        Gauge.builder("imgfed.billing.outbox.failing", held, h -> h.refusal() == null ? 0 : 1)
+                .description("1 while the outbox cannot take events (no new pull starts meanwhile)").register(registry);
+        Gauge.builder("imgfed.billing.held.events", held, HeldEvents::count)
+                .description("Billing events held in memory because the outbox could not take them").register(registry);
         FunctionCounter.builder("imgfed.billing.published", this, b -> b.publisher == null ? 0 : b.publisher.publishedCount())
                 .description("Billing events acknowledged by Kafka").register(registry);
         FunctionCounter.builder("imgfed.billing.publish.errors", this, b -> b.publisher == null ? 0 : b.publisher.errorCount())
@@ -99,8 +118,12 @@ public final class Billing implements AutoCloseable {
         return outbox.pendingBytes() > config.outboxAlarmBytes();
     }
 
-    /** The {@code /readyz} check: fails while the backlog is over its alarm. */
+    /** The {@code /readyz} check: fails while the outbox refuses events, or its backlog is over the alarm. */
     public Future<Readiness.Result> readiness() {
+        String refusal = held.refusal();
+        if (refusal != null) {
+            return Future.succeededFuture(Readiness.Result.fail(refusal));
+        }
         if (!alarmed()) {
             return Future.succeededFuture(Readiness.Result.pass());
         }
@@ -136,7 +159,6 @@ public final class Billing implements AutoCloseable {
         if (publisher != null) {
             publisher.close();
         }
-        running.close();
         outbox.close();
     }
 }

@@ -40,6 +40,10 @@ public final class ServeCommand implements Callable<Integer> {
                 System.err.println("imgfed: configuration error: " + ce.getMessage());
                 return 2;
             }
+            if (cause instanceof io.imgfed.replicator.DirectoryLock.InUseException inUse) {
+                System.err.println("imgfed: " + inUse.getMessage());
+                return 2;
+            }
             System.err.println("imgfed: cannot start: " + cause);
             return 1;
         }

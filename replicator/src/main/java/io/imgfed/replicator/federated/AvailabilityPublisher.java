@@ -35,7 +35,7 @@ public final class AvailabilityPublisher implements TransferListener {
             return;
         }
         long now = System.currentTimeMillis();
-        long written = t.written();
+        long written = t.received();
         if (now - last[0] >= MIN_INTERVAL_MS || written - last[1] >= t.size() / 10) {
             last[0] = now;
             last[1] = written;

@@ -82,13 +82,13 @@ class KafkaOutageTest {
                 Outbox outbox = Outbox.open(dir.resolve("outbox"))) {
             kafka.createTopic(TOPIC, 3);
             Set<String> sent = new HashSet<>();
-            List<byte[]> payloads = new ArrayList<>();
+            List<Outbox.Event> payloads = new ArrayList<>();
             for (int i = 0; i < 3000; i++) {
                 TransferEvent e = new TransferEvent(UUID.randomUUID().toString(), TransferEvent.Type.COMPLETED,
                         UUID.randomUUID().toString(), ImgapiClient.OWNER, null, i, i, "a", "b", "provision",
                         Instant.now(), Instant.now(), 1);
                 sent.add(e.eventId());
-                payloads.add(e.toJson());
+                payloads.add(new Outbox.Event(e.eventId(), e.owner(), e.toJson()));
             }
             outbox.append(payloads).get(30, TimeUnit.SECONDS);
             try (KafkaPublisher publisher = new KafkaPublisher(outbox, kafka.bootstrap(), TOPIC, "restart-test")) {

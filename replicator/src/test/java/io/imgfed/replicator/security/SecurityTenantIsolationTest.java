@@ -127,7 +127,7 @@ class SecurityTenantIsolationTest {
         Outbox outbox = fed.dc("b").daemon().billing().outbox();
         JsonNode event = Await.value("b's billing event for the pull", CONVERGE, () -> {
             try {
-                for (Outbox.Entry e : outbox.pending(-1, 10_000, Set.of())) {
+                for (Outbox.Entry e : outbox.pending(10_000, Set.of())) {
                     JsonNode ev = Json.tree(e.payload());
                     if (ev.path("image_uuid").asText().equals(uuid) && ev.path("type").asText().equals("transfer.completed")) {
                         return ev;

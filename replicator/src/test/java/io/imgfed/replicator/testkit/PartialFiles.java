@@ -5,18 +5,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
-/** What a DC's store has half-written: the unfinished files of uploads and pulls in its {@code tmp} folder. */
+/**
+ * What a DC's store has half-written: the unfinished files of uploads ({@code tmp/*.part}) and of pulls
+ * ({@code partial/<sha1>}) under its data dir.
+ */
 public final class PartialFiles {
     private PartialFiles() {
     }
 
-    /** Bytes of the {@code .part} files in {@code tmpDir} now; zero when there is none (or no folder yet). */
-    public static long bytes(Path tmpDir) {
-        if (!Files.isDirectory(tmpDir)) {
+    /** Bytes of unfinished files under {@code dataDir} now; zero when there is none (or no folder yet). */
+    public static long bytes(Path dataDir) {
+        return bytes(dataDir.resolve("tmp"), ".part") + pulling(dataDir);
+    }
+
+    /** Bytes of the files pulls are filling under {@code dataDir}. */
+    public static long pulling(Path dataDir) {
+        return bytes(dataDir.resolve("partial"), "");
+    }
+
+    private static long bytes(Path dir, String suffix) {
+        if (!Files.isDirectory(dir)) {
             return 0;
         }
-        try (Stream<Path> s = Files.list(tmpDir)) {
-            return s.filter(p -> p.toString().endsWith(".part")).mapToLong(p -> {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(suffix)).mapToLong(p -> {
                 try {
                     return Files.size(p);
                 } catch (IOException gone) {

@@ -2,6 +2,7 @@ package io.imgfed.transfer.billing;
 
 import io.imgfed.protocol.billing.TransferEvent;
 import io.imgfed.transfer.pull.Transfer;
+import io.imgfed.transfer.pull.TransferCheckpoint;
 import io.imgfed.transfer.pull.TransferListener;
 import io.imgfed.transfer.pull.TransferOutcome;
 import io.vertx.core.Context;
@@ -13,60 +14,82 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Turns every ended transfer into billing events in the outbox, durably, before the transfer counts as done:
- * one event per source DC that sent bytes (bytes per DC pair are what is billed), or a single event with zero
- * bytes for a transfer that failed before any byte moved. While a transfer runs, the events it would have if it
- * failed now are checkpointed in {@link RunningTransfers}, so that a crash of this daemon does not lose the bytes
- * it moved. Event ids derive from the transfer and the source, so a checkpoint and the end dedupe to one event.
+ * Turns every ended transfer into billing events in the outbox, durably, before the transfer counts as done: one
+ * event per source DC that sent bytes (bytes per DC pair are what is billed), or a single event with zero bytes
+ * for a transfer that failed before any byte moved. While a transfer runs, what it would bill if this daemon died
+ * now is checkpointed in the outbox about once a second; the final events replace the checkpoint atomically.
+ * Event ids derive from the transfer and the source, so whichever way a transfer ends, each id has one event.
+ *
+ * <p>When the outbox cannot take events (disk full, read-only, I/O error), they are {@link HeldEvents held} in
+ * memory and retried; the transfer still ends, and no new pull starts until the outbox takes them.
  */
 public final class BillingRecorder implements TransferListener {
     static final String INTERRUPTED = "interrupted: the daemon stopped during the transfer";
+    private static final long CHECKPOINT_INTERVAL_MILLIS = 1000;
 
     private final Outbox outbox;
-    private final RunningTransfers running;
+    private final HeldEvents held;
     private final Context context;
+    private final Map<String, Long> lastCheckpoint = new ConcurrentHashMap<>();
 
-    public BillingRecorder(Outbox outbox, RunningTransfers running, Context context) {
+    public BillingRecorder(Outbox outbox, HeldEvents held, Context context) {
         this.outbox = outbox;
-        this.running = running;
+        this.held = held;
         this.context = context;
     }
 
     @Override
+    public void started(Transfer t) {
+        checkpoint(t);
+    }
+
+    @Override
     public void progress(Transfer t) {
-        TransferOutcome now = new TransferOutcome(t.id(), t.request(), t.destDc(), false, t.bytesBySource(), t.source(),
-                t.attempts(), t.createdAtMillis(), System.currentTimeMillis(), INTERRUPTED);
-        if (now.totalBytes() == 0) {
-            return;
+        long now = System.currentTimeMillis();
+        Long last = lastCheckpoint.get(t.id());
+        if (last == null || now - last >= CHECKPOINT_INTERVAL_MILLIS) {
+            checkpoint(t);
         }
-        List<byte[]> events = new ArrayList<>();
-        for (TransferEvent e : events(now)) {
-            events.add(e.toJson());
-        }
-        running.checkpoint(t.id(), events);
+    }
+
+    @Override
+    public void stopping(Transfer t) {
+        checkpoint(t);
+    }
+
+    private void checkpoint(Transfer t) {
+        lastCheckpoint.put(t.id(), System.currentTimeMillis());
+        outbox.checkpoint(t.id(), TransferCheckpoint.of(t).toJson());
     }
 
     @Override
     public Future<Void> recording(TransferOutcome outcome) {
-        List<byte[]> events = new ArrayList<>();
-        for (TransferEvent e : events(outcome)) {
-            events.add(e.toJson());
-        }
+        lastCheckpoint.remove(outcome.transferId());
+        List<Outbox.Event> events = events(outcome);
         Promise<Void> p = Promise.promise();
-        outbox.append(events).whenComplete((seqs, err) -> context.runOnContext(v -> {
-            if (err == null) {
-                running.forget(outcome.transferId());
-                p.complete();
-            } else {
-                p.fail(err);
+        outbox.append(events, outcome.transferId()).whenComplete((v, err) -> context.runOnContext(x -> {
+            if (err != null) {
+                // The transfer ends all the same (its bytes are here); its events wait in memory for the outbox.
+                held.hold(events, outcome.transferId(), err);
             }
+            p.complete();
         }));
         return p.future();
     }
 
-    static List<TransferEvent> events(TransferOutcome o) {
+    /** The events of an outcome, ready for the outbox. */
+    public static List<Outbox.Event> events(TransferOutcome o) {
+        List<Outbox.Event> out = new ArrayList<>();
+        for (TransferEvent e : transferEvents(o)) {
+            out.add(new Outbox.Event(e.eventId(), e.owner() == null ? "" : e.owner(), e.toJson()));
+        }
+        return out;
+    }
+
+    static List<TransferEvent> transferEvents(TransferOutcome o) {
         TransferEvent.Type type = o.completed() ? TransferEvent.Type.COMPLETED : TransferEvent.Type.FAILED;
         Instant started = Instant.ofEpochMilli(o.startedAtMillis());
         Instant finished = Instant.ofEpochMilli(o.finishedAtMillis());
@@ -84,7 +107,7 @@ public final class BillingRecorder implements TransferListener {
 
     private static TransferEvent event(TransferOutcome o, TransferEvent.Type type, String source, long bytes,
             Instant started, Instant finished) {
-        // One id per transfer and source: the end of a transfer and a checkpoint of it left by a crash dedupe.
+        // One id per transfer and source: however the transfer ends (here or after a restart), one event per source.
         String id = UUID.nameUUIDFromBytes((o.transferId() + "/" + source).getBytes(StandardCharsets.UTF_8)).toString();
         return new TransferEvent(id, type, o.request().imageUuid(), o.request().owner(),
                 o.request().sha1(), bytes, o.request().size(), source, o.destDc(), o.request().reason().wireName(), started,

@@ -1,7 +1,5 @@
 package io.imgfed.transfer.billing;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.imgfed.protocol.json.Json;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -98,7 +96,7 @@ public final class KafkaPublisher implements AutoCloseable {
                     continue;
                 }
                 int room = WINDOW - inFlight.size();
-                List<Outbox.Entry> batch = room <= 0 ? List.of() : outbox.pending(0, room, new HashSet<>(inFlight));
+                List<Outbox.Entry> batch = room <= 0 ? List.of() : outbox.pending(room, new HashSet<>(inFlight));
                 if (batch.isEmpty()) {
                     pause(IDLE_WAIT_MS);
                     continue;
@@ -118,14 +116,15 @@ public final class KafkaPublisher implements AutoCloseable {
     private void send(Outbox.Entry e) {
         inFlight.add(e.seq());
         try {
-            producer.send(new ProducerRecord<>(topic, key(e.payload()), e.payload()), (meta, err) -> {
-                inFlight.remove(e.seq());
+            producer.send(new ProducerRecord<>(topic, e.key(), e.payload()), (meta, err) -> {
+                // Acknowledged first, then out of flight: in between, the next batch must not pick it up again.
                 if (err == null) {
-                    outbox.ack(e.seq());
+                    outbox.ack(e.seq(), e.payload().length);
                     published.incrementAndGet();
                 } else {
                     failed(err);
                 }
+                inFlight.remove(e.seq());
                 wakeUp();
             });
         } catch (RuntimeException ex) {
@@ -142,17 +141,6 @@ public final class KafkaPublisher implements AutoCloseable {
         }
         lastError = msg;
         backoffUntil = System.currentTimeMillis() + 1000;
-    }
-
-    /** The Kafka key: the image owner, so one owner's events stay in order on one partition. */
-    static String key(byte[] payload) {
-        try {
-            JsonNode o = Json.tree(payload);
-            String owner = o.path("owner").asText(null);
-            return owner == null ? "" : owner;
-        } catch (IllegalArgumentException e) {
-            return "";
-        }
     }
 
     private void pause(long ms) throws InterruptedException {

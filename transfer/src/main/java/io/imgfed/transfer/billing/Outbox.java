@@ -1,152 +1,190 @@
 package io.imgfed.transfer.billing;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
-import java.util.TreeSet;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Billing events on their way to Kafka, kept on disk so that no crash or Kafka outage loses one. An event is
- * appended and fsynced before {@link #append} completes; it stays until the publisher reports Kafka's
- * acknowledgement, and is sent again after a restart if that acknowledgement was not yet recorded.
+ * Billing events on their way to Kafka, and the checkpoints of transfers still running, in one SQLite database
+ * ({@code <dir>/outbox.db}, WAL, {@code synchronous=FULL}): nothing a crash, a full disk or a Kafka outage does
+ * loses an event that {@link #append} acknowledged. SQLite commits a batch whole or not at all, so an append that
+ * fails (disk full, read-only, I/O error) leaves no trace and takes nothing written before it with it.
  *
- * <p>Layout: segment files {@code events-<first seq>.log} of frames {@code [len][crc32c][seq][payload]}, and
- * {@code acked}, the highest sequence number below which everything was acknowledged (replaced atomically).
- * A frame torn by a crash at the end of the last segment is cut off on open; everything before it survives.
- * Appends queued together share one fsync (group commit).
+ * <p>An event id is written once with one content: appending an id the outbox already holds changes nothing. A
+ * transfer's final events and the removal of its checkpoint are one transaction, so a crash never leaves both.
+ * Acknowledged events stay (marked) for {@link #RETENTION_MILLIS} so that a late duplicate is still recognised.
+ *
+ * <p>All writes go through one thread, which commits whatever queued up meanwhile in one transaction (group
+ * commit: one fsync for many appends).
  */
 public final class Outbox implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
-    private static final int HEADER = 4 + 4 + 8;
-    private static final int MAX_FRAME = 1 << 20;
-    private static final long SEGMENT_BYTES = 16L << 20;
-    private static final String ACKED = "acked";
+    /** Larger than any event we make; a bigger one is a bug, refused before it reaches the batch. */
+    public static final int MAX_EVENT_BYTES = 1 << 20;
+    static final String FILE = "outbox.db";
+    static final long RETENTION_MILLIS = TimeUnit.DAYS.toMillis(7);
+    private static final long PRUNE_INTERVAL_MILLIS = TimeUnit.HOURS.toMillis(1);
 
-    /** A pending event: its sequence number and bytes. */
-    public record Entry(long seq, byte[] payload) {
+    /** An event to append: its id (unique), its Kafka key and its bytes. */
+    public record Event(String id, String key, byte[] payload) {
     }
 
-    private record Location(Path segment, long offset, int length) {
+    /** A pending event: its sequence number, Kafka key and bytes. */
+    public record Entry(long seq, String key, byte[] payload) {
+    }
+
+    /** The checkpoint of a transfer that was running when the previous process stopped. */
+    public record Checkpoint(String transferId, byte[] state) {
+    }
+
+    private sealed interface Op permits Append, Ack, Save, Prune, Retry {
+    }
+
+    private record Append(List<Event> events, String finishedTransfer, CompletableFuture<Void> done) implements Op {
+    }
+
+    private record Ack(long seq) implements Op {
+    }
+
+    private record Save(String transferId) implements Op {
+    }
+
+    private record Prune() implements Op {
+    }
+
+    /** Commits what a failed commit left (acknowledgements, checkpoints). */
+    private record Retry() implements Op {
     }
 
     private final Path dir;
-    private final BlockingQueue<Runnable> work = new LinkedBlockingQueue<>();
+    private final Connection writeConn;
+    private final Connection readConn;
+    private final BlockingQueue<Op> work = new LinkedBlockingQueue<>();
     private final Thread writer;
-    /** Events not yet acknowledged, by sequence number. Guarded by this. */
-    private final NavigableMap<Long, Location> pending = new TreeMap<>();
-    private final TreeSet<Long> ackedAbove = new TreeSet<>();
+    /** Newest checkpoint per running transfer not yet written; the writer takes them. */
+    private final Map<String, byte[]> checkpoints = new ConcurrentHashMap<>();
+    /** Acknowledged by Kafka, not yet marked on disk: never handed out again. */
+    private final Set<Long> ackedInMemory = ConcurrentHashMap.newKeySet();
+    private final AtomicLong pendingCount = new AtomicLong();
     private final AtomicLong pendingBytes = new AtomicLong();
     private final AtomicLong appended = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicBoolean persistQueued = new java.util.concurrent.atomic.AtomicBoolean();
-    private final List<Runnable> appendListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private long watermark;
-    private long persistedWatermark;
-    private long nextSeq;
-    private Path segment;
-    private FileChannel segmentChannel;
+    private final List<Runnable> appendListeners = new CopyOnWriteArrayList<>();
+    private final List<Checkpoint> leftovers;
+    /** Transfers whose final events were appended: a late checkpoint must not bring them back. */
+    private final Set<String> finished = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 10_000;
+        }
+    });
     private volatile boolean closed;
+    private long lastPrune;
+    /** Commits failed in a row; leftovers are retried after a backoff that grows with it. */
+    private int failures;
+    private long retryAt;
 
-    private Outbox(Path dir) {
+    private Outbox(Path dir, Connection writeConn, Connection readConn, List<Checkpoint> leftovers) {
         this.dir = dir;
+        this.writeConn = writeConn;
+        this.readConn = readConn;
+        this.leftovers = leftovers;
         this.writer = new Thread(this::run, "imgfed-outbox");
         this.writer.setDaemon(true);
     }
 
-    /** Opens (or creates) the outbox in {@code dir}, repairing a torn last frame. */
+    /** Opens (or creates) the outbox in {@code dir}, taking over the events of an outbox of the old file format. */
     public static Outbox open(Path dir) throws IOException {
-        Outbox o = new Outbox(dir);
-        o.recover();
-        o.writer.start();
-        return o;
-    }
-
-    private void recover() throws IOException {
         Files.createDirectories(dir);
-        watermark = readWatermark();
-        persistedWatermark = watermark;
-        List<Path> segments = segments();
-        nextSeq = watermark + 1;
-        for (int i = 0; i < segments.size(); i++) {
-            scan(segments.get(i), i == segments.size() - 1);
-        }
-        for (int i = 0; i < segments.size() - 1; i++) {
-            if (!hasPending(segments.get(i), segments.get(i + 1))) {
-                Files.deleteIfExists(segments.get(i));
+        Connection w = null;
+        Connection r = null;
+        try {
+            w = connect(dir);
+            try (Statement s = w.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS events ("
+                        + "seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, kafka_key TEXT NOT NULL, "
+                        + "payload BLOB NOT NULL, appended_at INTEGER NOT NULL, acked_at INTEGER)");
+                s.execute("CREATE INDEX IF NOT EXISTS events_pending ON events(seq) WHERE acked_at IS NULL");
+                s.execute("CREATE TABLE IF NOT EXISTS running_transfers ("
+                        + "transfer_id TEXT PRIMARY KEY, state BLOB NOT NULL, updated_at INTEGER NOT NULL)");
             }
-        }
-        if (!pending.isEmpty()) {
-            LOG.info("billing outbox {}: {} event(s) waiting for Kafka", dir, pending.size());
+            LegacyOutbox.importInto(dir, w);
+            r = connect(dir);
+            List<Checkpoint> left = new ArrayList<>();
+            try (Statement s = w.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT transfer_id, state FROM running_transfers")) {
+                while (rs.next()) {
+                    left.add(new Checkpoint(rs.getString(1), rs.getBytes(2)));
+                }
+            }
+            Outbox o = new Outbox(dir, w, r, List.copyOf(left));
+            try (Statement s = w.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(length(payload)), 0) FROM events "
+                            + "WHERE acked_at IS NULL")) {
+                rs.next();
+                o.pendingCount.set(rs.getLong(1));
+                o.pendingBytes.set(rs.getLong(2));
+            }
+            if (o.pendingCount.get() > 0) {
+                LOG.info("billing outbox {}: {} event(s) waiting for Kafka", dir, o.pendingCount.get());
+            }
+            o.writer.start();
+            return o;
+        } catch (SQLException e) {
+            closeQuietly(r);
+            closeQuietly(w);
+            throw new IOException("cannot open the billing outbox in " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    private void scan(Path s, boolean last) throws IOException {
-        try (FileChannel ch = FileChannel.open(s, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long size = ch.size();
-            long pos = 0;
-            ByteBuffer head = ByteBuffer.allocate(HEADER);
-            while (pos < size) {
-                head.clear();
-                if (readFully(ch, head, pos) < HEADER) {
-                    break;
-                }
-                head.flip();
-                int len = head.getInt();
-                int crc = head.getInt();
-                long seq = head.getLong();
-                if (len < 0 || len > MAX_FRAME || pos + HEADER + len > size) {
-                    break;
-                }
-                ByteBuffer payload = ByteBuffer.allocate(len);
-                readFully(ch, payload, pos + HEADER);
-                if (crc(seq, payload.array()) != crc) {
-                    break;
-                }
-                if (seq > watermark) {
-                    pending.put(seq, new Location(s, pos + HEADER, len));
-                    pendingBytes.addAndGet(len);
-                }
-                nextSeq = Math.max(nextSeq, seq + 1);
-                pos += HEADER + len;
-            }
-            if (pos < size) {
-                if (last) {
-                    LOG.warn("billing outbox: cutting a torn frame off the end of {} ({} of {} bytes kept)", s, pos, size);
-                    ch.truncate(pos);
-                    ch.force(true);
-                } else {
-                    LOG.error("billing outbox: {} is damaged after byte {}; the events before it are kept", s, pos);
-                }
-            }
+    private static Connection connect(Path dir) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(FILE).toAbsolutePath());
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=FULL");
+            s.execute("PRAGMA busy_timeout=10000");
         }
+        return c;
     }
 
     /**
-     * Appends events durably: the future completes once they are fsynced (and fails if they could not be),
-     * with the sequence number of each.
+     * Appends events durably: the future completes once they are committed (fsynced), and fails, with nothing
+     * written, if they could not be. An event whose id is already stored is skipped.
      */
-    public CompletableFuture<long[]> append(List<byte[]> payloads) {
-        CompletableFuture<long[]> f = new CompletableFuture<>();
-        for (byte[] p : payloads) {
-            if (p.length > MAX_FRAME) {
-                f.completeExceptionally(new IllegalArgumentException("billing event larger than " + MAX_FRAME + " bytes"));
+    public CompletableFuture<Void> append(List<Event> events) {
+        return append(events, null);
+    }
+
+    /**
+     * Appends a transfer's final events and drops its checkpoint in one transaction: after a crash there is either
+     * the checkpoint (the transfer is resumed or billed as interrupted) or the events, never both.
+     */
+    public CompletableFuture<Void> append(List<Event> events, String finishedTransferId) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        for (Event e : events) {
+            if (e.payload().length > MAX_EVENT_BYTES || e.id() == null || e.key() == null) {
+                f.completeExceptionally(new IllegalArgumentException("a billing event needs an id, a key and at most "
+                        + MAX_EVENT_BYTES + " bytes"));
                 return f;
             }
         }
@@ -154,79 +192,79 @@ public final class Outbox implements AutoCloseable {
             f.completeExceptionally(new IOException("billing outbox is closed"));
             return f;
         }
-        work.add(new Append(payloads, f));
+        if (finishedTransferId != null) {
+            synchronized (finished) {
+                finished.add(finishedTransferId);
+            }
+        }
+        work.add(new Append(List.copyOf(events), finishedTransferId, f));
         return f;
     }
 
-    private record Append(List<byte[]> payloads, CompletableFuture<long[]> done) implements Runnable {
-        @Override
-        public void run() {
-            throw new UnsupportedOperationException("appends are batched by the writer");
+    /**
+     * Records what a running transfer would bill if it stopped now, replacing its previous checkpoint. Written with
+     * the next commit; never blocks. A checkpoint that cannot be written waits for the next commit that can.
+     */
+    public void checkpoint(String transferId, byte[] state) {
+        synchronized (finished) {
+            if (finished.contains(transferId)) {
+                return;
+            }
+        }
+        if (checkpoints.put(transferId, state) == null && !closed) {
+            work.add(new Save(transferId));
         }
     }
 
-    /** Called after events were appended (on the outbox thread): wakes the publisher. */
+    /** The checkpoints the previous process left: transfers running when it stopped. */
+    public List<Checkpoint> leftovers() {
+        return leftovers;
+    }
+
+    /** Called after events were committed (on the outbox thread): wakes the publisher. */
     public void onAppend(Runnable r) {
         appendListeners.add(r);
     }
 
-    /** Up to {@code max} pending events after {@code afterSeq}, in order, skipping {@code skip}. */
-    public List<Entry> pending(long afterSeq, int max, java.util.Set<Long> skip) throws IOException {
-        List<Map.Entry<Long, Location>> picked = new ArrayList<>();
-        synchronized (this) {
-            for (Map.Entry<Long, Location> e : pending.tailMap(afterSeq, false).entrySet()) {
-                if (picked.size() >= max) {
-                    break;
+    /** Up to {@code max} unacknowledged events in order, leaving out {@code skip} (those in flight). */
+    public List<Entry> pending(int max, Set<Long> skip) throws IOException {
+        Set<Long> exclude = new HashSet<>(skip);
+        exclude.addAll(ackedInMemory);
+        List<Entry> out = new ArrayList<>();
+        synchronized (readConn) {
+            try (PreparedStatement ps = readConn.prepareStatement(
+                    "SELECT seq, kafka_key, payload FROM events WHERE acked_at IS NULL ORDER BY seq LIMIT ?")) {
+                ps.setInt(1, max + exclude.size());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next() && out.size() < max) {
+                        long seq = rs.getLong(1);
+                        if (!exclude.contains(seq)) {
+                            out.add(new Entry(seq, rs.getString(2), rs.getBytes(3)));
+                        }
+                    }
                 }
-                if (!ackedAbove.contains(e.getKey()) && !skip.contains(e.getKey())) {
-                    picked.add(e);
-                }
-            }
-        }
-        List<Entry> out = new ArrayList<>(picked.size());
-        for (Map.Entry<Long, Location> e : picked) {
-            Location l = e.getValue();
-            try (FileChannel ch = FileChannel.open(l.segment(), StandardOpenOption.READ)) {
-                ByteBuffer b = ByteBuffer.allocate(l.length());
-                readFully(ch, b, l.offset());
-                out.add(new Entry(e.getKey(), b.array()));
-            } catch (java.nio.file.NoSuchFileException gone) {
-                // acknowledged and compacted meanwhile
+            } catch (SQLException e) {
+                throw new IOException("reading the billing outbox: " + e.getMessage(), e);
             }
         }
         return out;
     }
 
-    /** Records Kafka's acknowledgement of an event; persisted in batches by the writer thread. */
-    public void ack(long seq) {
-        synchronized (this) {
-            Location l = pending.get(seq);
-            if (l == null || ackedAbove.contains(seq)) {
-                return;
-            }
-            ackedAbove.add(seq);
-            pendingBytes.addAndGet(-l.length());
-            while (!ackedAbove.isEmpty() && ackedAbove.first() == firstPendingSeq()) {
-                long s = ackedAbove.pollFirst();
-                pending.remove(s);
-                watermark = s;
-            }
+    /**
+     * Records Kafka's acknowledgement of an event. The event is never handed out again from now on; the mark
+     * reaches the disk with the next commit (after a crash before it, the event is sent again: consumers dedupe).
+     */
+    public void ack(long seq, int payloadBytes) {
+        if (ackedInMemory.add(seq)) {
+            pendingCount.decrementAndGet();
+            pendingBytes.addAndGet(-payloadBytes);
+            work.add(new Ack(seq));
         }
-        if (persistQueued.compareAndSet(false, true)) {
-            work.add(() -> {
-                persistQueued.set(false);
-                persistWatermark();
-            });
-        }
-    }
-
-    private long firstPendingSeq() {
-        return pending.isEmpty() ? Long.MAX_VALUE : pending.firstKey();
     }
 
     /** Events not yet acknowledged by Kafka. */
-    public synchronized long pendingCount() {
-        return pending.size() - ackedAbove.size();
+    public long pendingCount() {
+        return pendingCount.get();
     }
 
     public long pendingBytes() {
@@ -238,23 +276,29 @@ public final class Outbox implements AutoCloseable {
         return appended.get();
     }
 
+    public Path dir() {
+        return dir;
+    }
+
     private void run() {
-        List<Runnable> batch = new ArrayList<>();
+        List<Op> batch = new ArrayList<>();
+        List<Long> retryAcks = new ArrayList<>();
         while (!closed || !work.isEmpty()) {
             try {
-                Runnable first = work.poll(200, TimeUnit.MILLISECONDS);
+                Op first = work.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
-                    continue;
+                    boolean leftovers = !retryAcks.isEmpty() || !checkpoints.isEmpty();
+                    if (leftovers && !closed && System.currentTimeMillis() >= retryAt) {
+                        first = new Retry();
+                    } else {
+                        maybePrune();
+                        continue;
+                    }
                 }
                 batch.clear();
                 batch.add(first);
                 work.drainTo(batch);
-                writeAppends(batch);
-                for (Runnable r : batch) {
-                    if (!(r instanceof Append)) {
-                        r.run();
-                    }
-                }
+                commit(batch, retryAcks);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -264,203 +308,172 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
-    /** Writes every append of the batch, then one fsync for all, then completes them. */
-    private void writeAppends(List<Runnable> batch) {
+    /** Writes one batch in one transaction; on failure nothing of it is on disk and the appends fail. */
+    private void commit(List<Op> batch, List<Long> retryAcks) {
         List<Append> appends = new ArrayList<>();
-        for (Runnable r : batch) {
-            if (r instanceof Append a) {
+        List<Long> acks = new ArrayList<>(retryAcks);
+        boolean prune = false;
+        for (Op op : batch) {
+            if (op instanceof Append a) {
                 appends.add(a);
+            } else if (op instanceof Ack a) {
+                acks.add(a.seq());
+            } else if (op instanceof Prune) {
+                prune = true;
+            }
+            // Save and Retry only wake the writer: checkpoints and failed leftovers are taken below
+        }
+        Map<String, byte[]> saves = new LinkedHashMap<>();
+        for (String id : List.copyOf(checkpoints.keySet())) {
+            byte[] state = checkpoints.remove(id);
+            if (state != null) {
+                saves.put(id, state);
             }
         }
-        if (appends.isEmpty()) {
-            return;
-        }
-        List<long[]> seqs = new ArrayList<>();
-        Map<Long, Location> written = new TreeMap<>();
+        long now = System.currentTimeMillis();
+        int inserted = 0;
+        long insertedBytes = 0;
         try {
-            for (Append a : appends) {
-                long[] s = new long[a.payloads().size()];
-                for (int i = 0; i < s.length; i++) {
-                    byte[] p = a.payloads().get(i);
-                    if (segmentChannel == null || segmentChannel.size() >= SEGMENT_BYTES) {
-                        roll();
+            writeConn.setAutoCommit(false);
+            try (PreparedStatement ins = writeConn.prepareStatement("INSERT INTO events(event_id, kafka_key, payload, "
+                    + "appended_at) VALUES(?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING");
+                    PreparedStatement drop = writeConn.prepareStatement("DELETE FROM running_transfers WHERE transfer_id = ?");
+                    PreparedStatement save = writeConn.prepareStatement("INSERT INTO running_transfers(transfer_id, state, "
+                            + "updated_at) VALUES(?, ?, ?) ON CONFLICT(transfer_id) DO UPDATE SET state = excluded.state, "
+                            + "updated_at = excluded.updated_at");
+                    PreparedStatement ack = writeConn.prepareStatement("UPDATE events SET acked_at = ? WHERE seq = ?")) {
+                Set<String> finished = new HashSet<>();
+                for (Append a : appends) {
+                    for (Event e : a.events()) {
+                        ins.setString(1, e.id());
+                        ins.setString(2, e.key());
+                        ins.setBytes(3, e.payload());
+                        ins.setLong(4, now);
+                        if (ins.executeUpdate() == 1) {
+                            inserted++;
+                            insertedBytes += e.payload().length;
+                        } else {
+                            LOG.debug("billing event {} is already in the outbox; kept as first written", e.id());
+                        }
                     }
-                    long seq = nextSeq++;
-                    long pos = segmentChannel.size();
-                    ByteBuffer frame = ByteBuffer.allocate(HEADER + p.length);
-                    frame.putInt(p.length).putInt(crc(seq, p)).putLong(seq).put(p).flip();
-                    while (frame.hasRemaining()) {
-                        segmentChannel.write(frame, pos + frame.position());
+                    if (a.finishedTransfer() != null) {
+                        finished.add(a.finishedTransfer());
+                        drop.setString(1, a.finishedTransfer());
+                        drop.executeUpdate();
                     }
-                    written.put(seq, new Location(segment, pos + HEADER, p.length));
-                    s[i] = seq;
                 }
-                seqs.add(s);
+                for (Map.Entry<String, byte[]> s : saves.entrySet()) {
+                    if (finished.contains(s.getKey())) {
+                        continue; // a late checkpoint of a transfer that just ended must not bring it back
+                    }
+                    save.setString(1, s.getKey());
+                    save.setBytes(2, s.getValue());
+                    save.setLong(3, now);
+                    save.executeUpdate();
+                }
+                for (long seq : acks) {
+                    ack.setLong(1, now);
+                    ack.setLong(2, seq);
+                    ack.executeUpdate();
+                }
+                if (prune) {
+                    prune(now);
+                }
             }
-            segmentChannel.force(false);
-        } catch (IOException e) {
-            LOG.error("billing outbox: appending failed: {}", e.toString());
+            writeConn.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollback();
+            failures++;
+            retryAt = System.currentTimeMillis() + Math.min(30_000L, 500L << Math.min(6, failures));
+            if (failures == 1) {
+                LOG.error("billing outbox: a commit failed, nothing of it was written (retried): {}", e.toString());
+            } else {
+                LOG.debug("billing outbox: commit failed again ({} in a row): {}", failures, e.toString());
+            }
+            IOException failure = new IOException("the billing outbox cannot take events: " + e.getMessage(), e);
             for (Append a : appends) {
-                a.done().completeExceptionally(e);
+                a.done().completeExceptionally(failure);
             }
+            // Acknowledgements and checkpoints are only kept for later; they are retried with the next commit.
+            retryAcks.clear();
+            retryAcks.addAll(acks);
+            saves.forEach(checkpoints::putIfAbsent);
             return;
-        }
-        long bytes = 0;
-        synchronized (this) {
-            for (Map.Entry<Long, Location> w : written.entrySet()) {
-                pending.put(w.getKey(), w.getValue());
-                bytes += w.getValue().length();
+        } finally {
+            try {
+                writeConn.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // the next batch sets it again
             }
         }
-        pendingBytes.addAndGet(bytes);
-        appended.addAndGet(written.size());
-        for (int i = 0; i < appends.size(); i++) {
-            appends.get(i).done().complete(seqs.get(i));
+        if (failures > 0) {
+            LOG.info("billing outbox: commits succeed again after {} failure(s)", failures);
+            failures = 0;
         }
-        appendListeners.forEach(Runnable::run);
+        retryAcks.clear();
+        for (long seq : acks) {
+            ackedInMemory.remove(seq);
+        }
+        pendingCount.addAndGet(inserted);
+        pendingBytes.addAndGet(insertedBytes);
+        appended.addAndGet(inserted);
+        for (Append a : appends) {
+            a.done().complete(null);
+        }
+        if (inserted > 0) {
+            appendListeners.forEach(Runnable::run);
+        }
     }
 
-    private void roll() throws IOException {
-        if (segmentChannel != null) {
-            segmentChannel.close();
+    private void maybePrune() {
+        long now = System.currentTimeMillis();
+        if (now - lastPrune >= PRUNE_INTERVAL_MILLIS && !closed) {
+            lastPrune = now;
+            work.add(new Prune());
         }
-        List<Path> existing = segments();
-        Path last = lastOrNull(existing);
-        if (last != null && segment == null && Files.size(last) < SEGMENT_BYTES) {
-            segment = last;
-        } else {
-            segment = dir.resolve(String.format("events-%020d.log", nextSeq));
-        }
-        segmentChannel = FileChannel.open(segment, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ);
-        fsyncDir();
     }
 
-    private void persistWatermark() {
-        long w;
-        synchronized (this) {
-            w = watermark;
+    private void prune(long now) throws SQLException {
+        try (PreparedStatement ps = writeConn.prepareStatement("DELETE FROM events WHERE acked_at IS NOT NULL AND acked_at < ?")) {
+            ps.setLong(1, now - RETENTION_MILLIS);
+            int n = ps.executeUpdate();
+            if (n > 0) {
+                LOG.info("billing outbox: forgot {} event(s) acknowledged more than {} days ago", n,
+                        TimeUnit.MILLISECONDS.toDays(RETENTION_MILLIS));
+            }
         }
-        if (w == persistedWatermark) {
-            return;
-        }
+    }
+
+    private void rollback() {
         try {
-            Path tmp = dir.resolve(ACKED + ".tmp");
-            ByteBuffer b = ByteBuffer.allocate(12);
-            b.putLong(w).putInt(crc(w, new byte[0])).flip();
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, dir.resolve(ACKED), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsyncDir();
-            persistedWatermark = w;
-            deleteAcknowledgedSegments();
-        } catch (IOException e) {
-            LOG.warn("billing outbox: recording acknowledgements failed (they will be re-sent after a restart): {}",
-                    e.toString());
+            writeConn.rollback();
+        } catch (SQLException ignored) {
+            // the connection is in trouble already; SQLite rolls back an unfinished transaction itself
         }
     }
 
-    private void deleteAcknowledgedSegments() throws IOException {
-        List<Path> all = segments();
-        for (int i = 0; i < all.size() - 1; i++) {
-            if (!all.get(i).equals(segment) && !hasPending(all.get(i), all.get(i + 1))) {
-                Files.deleteIfExists(all.get(i));
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing anyway
             }
         }
     }
 
-    /** Whether a segment (followed by {@code next}) still holds unacknowledged events: by their sequence range. */
-    private synchronized boolean hasPending(Path s, Path next) {
-        return !pending.subMap(firstSeq(s), true, firstSeq(next), false).isEmpty();
-    }
-
-    private static long firstSeq(Path segment) {
-        String n = segment.getFileName().toString();
-        return Long.parseLong(n.substring("events-".length(), n.length() - ".log".length()));
-    }
-
-    private long readWatermark() throws IOException {
-        Path f = dir.resolve(ACKED);
-        if (!Files.exists(f)) {
-            return 0;
-        }
-        byte[] b = Files.readAllBytes(f);
-        if (b.length != 12) {
-            LOG.warn("billing outbox: {} is damaged; every stored event will be sent again", f);
-            return 0;
-        }
-        ByteBuffer bb = ByteBuffer.wrap(b);
-        long w = bb.getLong();
-        if (bb.getInt() != crc(w, new byte[0])) {
-            LOG.warn("billing outbox: {} fails its checksum; every stored event will be sent again", f);
-            return 0;
-        }
-        return w;
-    }
-
-    private List<Path> segments() throws IOException {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "events-*.log")) {
-            ds.forEach(out::add);
-        }
-        out.sort(null);
-        return out;
-    }
-
-    private static Path lastOrNull(List<Path> l) {
-        return l.isEmpty() ? null : l.get(l.size() - 1);
-    }
-
-    private void fsyncDir() throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
-    }
-
-    private static int readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
-        int total = 0;
-        while (b.hasRemaining()) {
-            int n = ch.read(b, pos + total);
-            if (n < 0) {
-                break;
-            }
-            total += n;
-        }
-        return total;
-    }
-
-    private static int crc(long seq, byte[] payload) {
-        CRC32C c = new CRC32C();
-        ByteBuffer s = ByteBuffer.allocate(8).putLong(seq);
-        c.update(s.array());
-        c.update(payload);
-        return (int) c.getValue();
-    }
-
-    public Path dir() {
-        return dir;
-    }
-
+    /** Writes what is queued (acknowledgements, checkpoints, appends), then closes the database. */
     @Override
     public void close() {
-        work.add(this::persistWatermark);
         closed = true;
         try {
             writer.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            if (segmentChannel != null) {
-                segmentChannel.close();
-            }
-        } catch (IOException ignored) {
-            // closing anyway
+        synchronized (readConn) {
+            closeQuietly(readConn);
         }
+        closeQuietly(writeConn);
     }
 }

@@ -2,7 +2,9 @@ package io.imgfed.transfer.pull;
 
 import io.imgfed.protocol.federation.CertificateNames;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
@@ -12,6 +14,9 @@ import io.vertx.core.http.RequestOptions;
  */
 public final class HttpPeerFetcher implements PeerFetcher {
     public static final String FILES = "/peer/v1/files/";
+    /** {@code GET /peer/v1/pieces/<sha1>?size=<piece size>}: the piece list, 32 bytes per piece. */
+    public static final String PIECES = "/peer/v1/pieces/";
+    private static final int MAX_PIECE_LIST = 64 * 1024 * 1024;
 
     private final HttpClient client;
     private final String selfDc;
@@ -25,31 +30,62 @@ public final class HttpPeerFetcher implements PeerFetcher {
     }
 
     @Override
-    public Future<SourceStream> open(SourceCandidate source, String sha1, long offset, long size, String requestId) {
+    public Future<Buffer> pieces(SourceCandidate source, String sha1, int pieceSize, String requestId) {
+        RequestOptions opts = options(source, PIECES + sha1 + "?size=" + pieceSize, requestId);
+        return client.request(opts).compose(req -> req.send().compose(resp -> {
+            String problem = checkSource(req, source);
+            if (problem == null && resp.statusCode() != 200) {
+                problem = "source " + source.dc() + " answered " + resp.statusCode() + " for the piece list";
+            }
+            String length = resp.getHeader("Content-Length");
+            if (problem == null && (length == null || Long.parseLong(length) > MAX_PIECE_LIST)) {
+                problem = "source " + source.dc() + " sent a piece list of " + length + " bytes";
+            }
+            if (problem != null) {
+                req.reset();
+                return Future.failedFuture(new IllegalStateException(problem));
+            }
+            return resp.body();
+        }));
+    }
+
+    private RequestOptions options(SourceCandidate source, String uri, String requestId) {
         int colon = source.peerAddress().lastIndexOf(':');
         String host = source.peerAddress().substring(0, colon).replace("[", "").replace("]", "");
         int port = Integer.parseInt(source.peerAddress().substring(colon + 1));
-        RequestOptions opts = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
-                .setURI(FILES + sha1)
+        return new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
+                .setURI(uri)
                 .putHeader("X-Imgfed-Dc", selfDc)
                 .putHeader("X-Request-Id", requestId);
+    }
+
+    /** With mutual TLS, a source must prove it is the DC it was chosen as; null when it did. */
+    private String checkSource(HttpClientRequest req, SourceCandidate source) {
+        if (!tls) {
+            return null;
+        }
+        String dc;
+        try {
+            dc = CertificateNames.dcOf(req.connection().peerCertificates());
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            dc = null;
+        }
+        return source.dc().equals(dc) ? null : "the peer at " + source.peerAddress() + " presented the certificate of DC "
+                + dc + ", not " + source.dc();
+    }
+
+    @Override
+    public Future<SourceStream> open(SourceCandidate source, String sha1, long offset, long size, String requestId) {
+        RequestOptions opts = options(source, FILES + sha1, requestId);
         if (offset > 0) {
             opts.putHeader("Range", "bytes=" + offset + "-");
         }
         return client.request(opts).compose(req -> req.send().compose(resp -> {
             resp.pause();
-            if (tls) {
-                String dc;
-                try {
-                    dc = CertificateNames.dcOf(req.connection().peerCertificates());
-                } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-                    dc = null;
-                }
-                if (!source.dc().equals(dc)) {
-                    req.reset();
-                    return Future.failedFuture(new IllegalStateException("the peer at " + source.peerAddress()
-                            + " presented the certificate of DC " + dc + ", not " + source.dc()));
-                }
+            String problem = checkSource(req, source);
+            if (problem != null) {
+                req.reset();
+                return Future.failedFuture(new IllegalStateException(problem));
             }
             int expectedStatus = offset > 0 ? 206 : 200;
             String length = resp.getHeader("Content-Length");

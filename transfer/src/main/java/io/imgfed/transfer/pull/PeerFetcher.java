@@ -4,15 +4,23 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
-/** Opens a file at another DC from a byte offset on (HTTP Range against its peer listener). */
+/**
+ * Reaches the files of other DCs: a file from a byte offset on (HTTP Range against the source's peer listener),
+ * and a file's piece list. Futures complete on the caller's context; a source that does not hold the file, or
+ * answers anything but what was asked, fails the future.
+ */
 public interface PeerFetcher {
 
     /** A source's bytes from the requested offset to the end; {@link #close()} drops the connection. */
     interface SourceStream {
+        /** Handed over paused, so no byte arrives before the caller's handlers exist. */
         ReadStream<Buffer> body();
 
         void close();
     }
 
     Future<SourceStream> open(SourceCandidate source, String sha1, long offset, long size, String requestId);
+
+    /** The source's piece list of a file cut at {@code pieceSize}: 32-byte sha256 digests, concatenated. */
+    Future<Buffer> pieces(SourceCandidate source, String sha1, int pieceSize, String requestId);
 }

@@ -1,12 +1,13 @@
 package io.imgfed.transfer.pull;
 
-import io.imgfed.transfer.store.BlobWriter;
+import io.imgfed.transfer.store.PartialFile;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,17 +16,17 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * One file being pulled into this DC: the single transfer every request for that file joins. Its bytes land
- * in a temp file that readers stream from at their own pace while it grows.
+ * One file being pulled into this DC: the single transfer every request for that file joins. Its bytes land in
+ * a partial file that is checked piece by piece; readers stream the verified part at their own pace while it
+ * grows, so nobody ever receives a byte that has not been checked against what the home DC signed.
  *
- * <p>A temp file belongs to a generation. When a finished file fails verification it is discarded and the
- * pull starts over in a new generation; readers of the old one are cut off, so nobody ever receives bytes
- * of two different files.
- *
- * <p>State changes happen on the engine's context; readers on other threads read volatile fields and
- * register wake-ups that run on their own context.
+ * <p>State changes happen on the engine's context; readers on other threads read volatile fields and register
+ * wake-ups that run on their own context.
  */
 public final class Transfer {
+
+    /** A contributor to a piece whose source is not known: bytes an earlier process received. */
+    static final String EARLIER_PROCESS = "(before restart)";
 
     public enum State {
         QUEUED("queued"), RUNNING("running"), BACKOFF("backoff"), VERIFYING("verifying"), COMPLETED("completed"),
@@ -46,22 +47,26 @@ public final class Transfer {
         }
     }
 
-    private final String id = UUID.randomUUID().toString();
+    private final String id;
     private final FileRequest request;
     private final String destDc;
-    private final long createdAtMillis = System.currentTimeMillis();
+    private final long createdAtMillis;
+    private final boolean resumed;
     private final Promise<Void> done = Promise.promise();
     private final Map<String, Long> bytesBySource = new LinkedHashMap<>();
-    private final Set<String> contributors = new LinkedHashSet<>();
     private final Set<String> tainted = new LinkedHashSet<>();
+    /** Sources that sent bytes of each piece not yet verified; a bad piece from one source blames that source. */
+    private final Map<Integer, Set<String>> pieceSources = new HashMap<>();
     private final List<Wakeup> wakeups = new ArrayList<>();
 
     private volatile State state = State.QUEUED;
-    private volatile BlobWriter writer;
-    private volatile int generation;
+    private volatile PartialFile file;
     private volatile String source;
     private volatile long bytesMoved;
     private volatile int attempts;
+    /** Attempts in a row that brought no byte past the furthest one reached before. */
+    private volatile int fruitless;
+    private volatile long furthest;
     private volatile String error;
     private volatile boolean storageFailure;
     private volatile long finishedAtMillis;
@@ -75,8 +80,25 @@ public final class Transfer {
     }
 
     Transfer(FileRequest request, String destDc) {
+        this(UUID.randomUUID().toString(), request, destDc, System.currentTimeMillis(), Map.of(), 0, false);
+    }
+
+    /** A transfer taken up again from the checkpoint an earlier process left. */
+    Transfer(TransferCheckpoint c, String destDc) {
+        this(c.transferId(), c.request(), destDc, c.createdAtMillis(), c.bytesBySource(), c.attempts(), true);
+        this.source = c.lastSource();
+    }
+
+    private Transfer(String id, FileRequest request, String destDc, long createdAtMillis, Map<String, Long> bytes,
+            int attempts, boolean resumed) {
+        this.id = id;
         this.request = request;
         this.destDc = destDc;
+        this.createdAtMillis = createdAtMillis;
+        this.resumed = resumed;
+        this.bytesBySource.putAll(bytes);
+        this.bytesMoved = bytes.values().stream().mapToLong(Long::longValue).sum();
+        this.attempts = attempts;
     }
 
     public String id() {
@@ -103,12 +125,17 @@ public final class Transfer {
         return state;
     }
 
+    /** Whether this transfer was taken up again after a restart of this daemon. */
+    public boolean resumed() {
+        return resumed;
+    }
+
     /** The source currently (or last) pulled from. */
     public String source() {
         return source;
     }
 
-    /** Bytes received from other DCs so far, across every attempt and generation: what billing counts. */
+    /** Bytes received from other DCs so far, across every attempt (and earlier processes): what billing counts. */
     public long bytesMoved() {
         return bytesMoved;
     }
@@ -119,6 +146,11 @@ public final class Transfer {
 
     public int attempts() {
         return attempts;
+    }
+
+    /** Attempts in a row that made no progress; the attempt cap counts these. */
+    public int fruitlessAttempts() {
+        return fruitless;
     }
 
     public String error() {
@@ -138,11 +170,7 @@ public final class Transfer {
         return finishedAtMillis;
     }
 
-    public int generation() {
-        return generation;
-    }
-
-    /** Requests streaming from this transfer right now. */
+    /** Requests waiting for or streaming this transfer's bytes right now. */
     public int readers() {
         return readers;
     }
@@ -161,23 +189,32 @@ public final class Transfer {
         return nextAttemptAtMillis;
     }
 
-    /** Bytes of the current generation already in its file. */
-    public long written() {
+    /** Bytes from the start of the file that are verified and on disk: what readers may be sent. */
+    public long verified() {
         if (state == State.COMPLETED) {
             return request.size();
         }
-        BlobWriter w = writer;
-        return w == null ? 0 : w.written();
+        PartialFile f = file;
+        return f == null ? 0 : f.verified();
     }
 
-    /** The current generation's temp file, or the committed blob once completed. */
+    /** Bytes in the partial file, verified or not (for progress). */
+    public long received() {
+        if (state == State.COMPLETED) {
+            return request.size();
+        }
+        PartialFile f = file;
+        return f == null ? 0 : f.position();
+    }
+
+    /** The partial file, or the committed blob once completed; null before the first attempt opened it. */
     public Path path() {
         Path p = committedPath;
         if (p != null) {
             return p;
         }
-        BlobWriter w = writer;
-        return w == null ? null : w.path();
+        PartialFile f = file;
+        return f == null ? null : f.path();
     }
 
     /** Completes when the file is committed; fails when the transfer failed. */
@@ -186,7 +223,7 @@ public final class Transfer {
     }
 
     /**
-     * Runs {@code task} on {@code context} at the next change: more bytes, a new generation, or the end.
+     * Runs {@code task} on {@code context} at the next change: more verified bytes, a state change, or the end.
      * Runs it at once if the transfer already ended.
      */
     public void wakeOnChange(Context context, Runnable task) {
@@ -213,7 +250,8 @@ public final class Transfer {
         }
     }
 
-    void readerStarted(boolean joinedLate) {
+    /** A request waits for or streams this transfer's bytes ({@code joinedLate}: it joined a running one). */
+    public void attach(boolean joinedLate) {
         synchronized (this) {
             readers++;
             if (joinedLate) {
@@ -222,12 +260,9 @@ public final class Transfer {
         }
     }
 
-    synchronized void readerEnded() {
+    /** A request attached with {@link #attach} is done with this transfer. */
+    public synchronized void detach() {
         readers--;
-    }
-
-    public void readerGone() {
-        readerEnded();
     }
 
     void state(State s) {
@@ -235,14 +270,24 @@ public final class Transfer {
         changed();
     }
 
-    void startGeneration(BlobWriter w) {
-        this.writer = w;
-        this.generation++;
-        changed();
+    PartialFile file() {
+        return file;
     }
 
-    BlobWriter writer() {
-        return writer;
+    void file(PartialFile f) {
+        if (resumed && file == null && f.position() > bytesMoved && source != null) {
+            // Checkpoints lag the disk by up to a second: bytes an earlier process wrote crossed all the same.
+            received(source, 0, f.position() - bytesMoved);
+        }
+        this.file = f;
+        this.furthest = Math.max(furthest, f.position());
+        if (f.position() > f.verified()) {
+            // Bytes of an unfinished piece came from an earlier process: nobody can be blamed for them.
+            synchronized (this) {
+                pieceSources.computeIfAbsent(f.pieces().pieceAt(f.verified()), k -> new LinkedHashSet<>()).add(EARLIER_PROCESS);
+            }
+        }
+        changed();
     }
 
     void attempt(String sourceDc) {
@@ -250,20 +295,51 @@ public final class Transfer {
         this.source = sourceDc;
     }
 
-    synchronized void received(String sourceDc, long n) {
+    /** An attempt ended: it made progress if it brought bytes past the furthest reached before. */
+    void attemptEnded() {
+        PartialFile f = file;
+        long at = f == null ? 0 : f.position();
+        if (at > furthest) {
+            furthest = at;
+            fruitless = 0;
+        } else {
+            fruitless++;
+        }
+    }
+
+    /** Records {@code n} bytes from {@code sourceDc} that landed at {@code offset} of the file. */
+    synchronized void received(String sourceDc, long offset, long n) {
         bytesMoved += n;
         bytesBySource.merge(sourceDc, n, Long::sum);
-        contributors.add(sourceDc);
+        PartialFile f = file;
+        if (f != null && n > 0) {
+            int first = f.pieces().pieceAt(offset);
+            int last = f.pieces().pieceAt(Math.min(offset + n - 1, request.size() - 1));
+            for (int i = first; i <= last; i++) {
+                pieceSources.computeIfAbsent(i, k -> new LinkedHashSet<>()).add(sourceDc);
+            }
+        }
     }
 
-    /** Sources whose bytes are in the current generation; all are suspect if it fails verification. */
-    synchronized Set<String> contributors() {
-        return Set.copyOf(contributors);
+    /** Pieces up to {@code verifiedBytes} are verified: their sources no longer matter. */
+    synchronized void verifiedUpTo(long verifiedBytes) {
+        PartialFile f = file;
+        if (f != null) {
+            int firstUnverified = f.pieces().pieceAt(Math.min(verifiedBytes, request.size() - 1));
+            pieceSources.keySet().removeIf(i -> i < firstUnverified || verifiedBytes >= request.size());
+        }
+        changed();
     }
 
-    synchronized void taintContributors() {
-        tainted.addAll(contributors);
-        contributors.clear();
+    /** Who sent a bad piece; forgets them for it (the piece is fetched again). */
+    synchronized Set<String> takeSourcesOf(int piece) {
+        Set<String> s = pieceSources.remove(piece);
+        pieceSources.keySet().removeIf(i -> i > piece);
+        return s == null ? Set.of() : Set.copyOf(s);
+    }
+
+    synchronized void taint(String dc) {
+        tainted.add(dc);
     }
 
     synchronized Set<String> tainted() {

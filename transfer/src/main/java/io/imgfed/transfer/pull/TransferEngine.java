@@ -1,37 +1,36 @@
 package io.imgfed.transfer.pull;
 
 import io.imgfed.protocol.error.ImgapiError;
-import io.imgfed.transfer.store.BlobDigest;
+import io.imgfed.protocol.pieces.PieceList;
 import io.imgfed.transfer.store.BlobStore;
-import io.imgfed.transfer.store.BlobWriter;
-import io.imgfed.transfer.store.DigestKind;
+import io.imgfed.transfer.store.PartialFile;
 import io.imgfed.transfer.store.SpaceReservations;
 import io.imgfed.transfer.store.StoreFullException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.streams.ReadStream;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pulls files from other DCs into this one. One transfer per file at a time (single-flight): every request
- * for a file joins the running transfer. A transfer picks the best source, resumes with {@code Range} from
- * the byte reached when a source fails or stalls (from the same source after its backoff, or the next one),
- * verifies size, sha1 and md5 before the file is committed, and on a mismatch discards the file, marks its
- * sources suspect for that file and starts over elsewhere. After {@code attempts} attempts it fails.
+ * Pulls files from other DCs into this one. One transfer per file at a time (single-flight): every request for a
+ * file joins the running transfer. A transfer picks the best source, checks every piece as it arrives against
+ * what the home DC signed ({@link PieceList}), resumes with {@code Range} from the byte reached when a source
+ * fails or stalls (the same source after its backoff, or the next one), and when a piece is bad drops it, blames
+ * the source that sent it and fetches it again elsewhere. It gives up after {@code attempts} attempts in a row
+ * that brought nothing new. A transfer an earlier process was running is taken up again ({@link #resume}) under
+ * its own id, from what its partial file holds that checks out.
  *
  * <p>All transfer state changes run on the engine's own event-loop context.
  */
@@ -40,6 +39,22 @@ public final class TransferEngine {
     private static final int RECENT = 200;
     private static final long RECENT_MILLIS = Duration.ofMinutes(15).toMillis();
     private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
+    /** How long a resumed transfer waits for the federation to show a DC holding its file. */
+    private static final long RESUME_SOURCE_WAIT_MILLIS = 60_000;
+    private static final long RESUME_RETRY_MILLIS = 2_000;
+
+    /** Whether new pulls may start now; a refusal names why and when to try again. */
+    @FunctionalInterface
+    public interface Admission {
+        /** Null when a new pull may start. */
+        Refusal check();
+
+        Admission OPEN = () -> null;
+    }
+
+    /** Why no new pull starts now. */
+    public record Refusal(String why, int retryAfterSeconds) {
+    }
 
     private final Vertx vertx;
     private final Context context;
@@ -52,9 +67,14 @@ public final class TransferEngine {
     private final SourceBackoff backoff;
     private final TransferListener listener;
     private final Map<String, Transfer> active = new ConcurrentHashMap<>();
+    private final Map<String, SourcePump> pumps = new ConcurrentHashMap<>();
+    /** Transfers whose last piece is verified and that are being committed (engine context only). */
+    private final Set<String> finishing = new java.util.HashSet<>();
     private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
     private final Deque<Transfer> queued = new ArrayDeque<>();
     private final Deque<Transfer> recent = new ArrayDeque<>();
+    private final long startedAtMillis = System.currentTimeMillis();
+    private volatile Supplier<Refusal> admission = () -> null;
     private int running;
 
     /** The transfer a request is served from, and whether the request joined one already running. */
@@ -75,10 +95,15 @@ public final class TransferEngine {
         this.listener = listener;
     }
 
+    /** Decides whether new pulls may start (billing refuses them while its outbox cannot take events). */
+    public void admission(Admission a) {
+        this.admission = a::check;
+    }
+
     /**
-     * The transfer of a file into this DC: the running one, or a new one; null when the file is already
-     * here (a transfer just finished). Throws ServiceUnavailable (with Retry-After) when no DC can serve
-     * the file right now.
+     * The transfer of a file into this DC: the running one, or a new one; null when the file is already here
+     * (a transfer just finished). Throws ServiceUnavailable (with Retry-After) when no DC can serve the file right
+     * now, or new pulls are refused.
      */
     public Obtained obtain(FileRequest request) {
         Transfer existing = active.get(request.sha1());
@@ -87,6 +112,10 @@ public final class TransferEngine {
         }
         if (store.contains(request.sha1())) {
             return null;
+        }
+        Refusal refusal = admission.get();
+        if (refusal != null) {
+            throw ImgapiError.unavailable(refusal.why(), refusal.retryAfterSeconds()).toException();
         }
         List<SourceCandidate> candidates = picker.candidates(request.sha1(), Set.of());
         if (candidates.isEmpty()) {
@@ -99,6 +128,42 @@ public final class TransferEngine {
         }
         context.runOnContext(v -> schedule(t));
         return new Obtained(t, false);
+    }
+
+    /**
+     * Takes up the transfers an earlier process was running when it stopped, under their own ids: each resumes from
+     * what its partial file holds that checks out, so the bytes already moved are neither moved nor billed twice.
+     * A file that meanwhile arrived otherwise is billed as the interrupted transfer it was. Partial files no
+     * checkpoint claims are deleted. Call once, after the federation is joined.
+     */
+    public Future<Void> resume(List<TransferCheckpoint> leftovers) {
+        return store.partialFiles().compose(partials -> {
+            Set<String> claimed = ConcurrentHashMap.newKeySet();
+            List<Future<?>> work = new ArrayList<>();
+            for (TransferCheckpoint c : leftovers) {
+                if (store.contains(c.request().sha1()) || active.containsKey(c.request().sha1())
+                        || !claimed.add(c.request().sha1())) {
+                    if (active.containsKey(c.request().sha1())) {
+                        claimed.add(c.request().sha1()); // a transfer of this process uses the partial file now
+                    }
+                    Transfer t = new Transfer(c, dc);
+                    TransferOutcome o = outcome(t, false, "interrupted: the daemon stopped during the transfer");
+                    work.add(listener.recording(o));
+                    continue;
+                }
+                Transfer t = new Transfer(c, dc);
+                active.put(t.sha1(), t);
+                TransferLog.of(t).run(() -> LOG.info("transfer {} of {} ({} bytes moved before the restart) is taken up "
+                        + "again", t.id(), t.sha1(), t.bytesMoved()));
+                context.runOnContext(v -> schedule(t));
+            }
+            for (String sha1 : partials) {
+                if (!claimed.contains(sha1)) {
+                    work.add(store.deletePartial(sha1));
+                }
+            }
+            return Future.join(work).mapEmpty();
+        });
     }
 
     /** The running transfer of a file, if any. */
@@ -148,32 +213,12 @@ public final class TransferEngine {
         space.reserve(t.size()).onComplete(ar -> {
             if (ar.failed()) {
                 fail(t, ar.cause() instanceof StoreFullException ? "not enough room in this DC's store: " + ar.cause().getMessage()
-                        : "cannot reserve room: " + ar.cause(), null, true);
+                        : "cannot reserve room: " + ar.cause(), true);
                 return;
             }
             SpaceReservations.Reservation reservation = ar.result();
             t.done().onComplete(done -> reservation.release());
-            newGeneration(t).onSuccess(v -> attempt(t)).onFailure(err -> fail(t, "cannot create a temp file: " + err, null));
-        });
-    }
-
-    private Future<Void> newGeneration(Transfer t) {
-        return store.newWriter(context, EnumSet.of(DigestKind.SHA1, DigestKind.MD5), t.size()).map(w -> {
-            long[] lastProgress = {System.nanoTime(), 0};
-            w.progressHandler(written -> {
-                t.changed();
-                long now = System.nanoTime();
-                // The writer's two lanes may report out of order; only forward progress counts.
-                if (written > lastProgress[1] && now - lastProgress[0] >= PROGRESS_INTERVAL_NANOS) {
-                    long bytes = written - lastProgress[1];
-                    t.rate((long) (bytes / ((now - lastProgress[0]) / 1e9)));
-                    lastProgress[0] = now;
-                    lastProgress[1] = written;
-                    listener.progress(t);
-                }
-            });
-            t.startGeneration(w);
-            return null;
+            attempt(t);
         });
     }
 
@@ -181,14 +226,21 @@ public final class TransferEngine {
         if (t.state().finished()) {
             return;
         }
-        if (t.attempts() >= policy.attempts()) {
-            fail(t, "gave up after " + t.attempts() + " attempts; last error: " + t.error(), null);
+        if (t.fruitlessAttempts() >= policy.attempts()) {
+            fail(t, "gave up after " + t.fruitlessAttempts() + " attempts in a row that brought no new byte; last error: "
+                    + t.error(), false);
             return;
         }
         List<SourceCandidate> candidates = picker.candidates(t.sha1(), t.tainted());
         if (candidates.isEmpty()) {
+            if (t.resumed() && t.tainted().isEmpty() && System.currentTimeMillis() - startedAtMillis < RESUME_SOURCE_WAIT_MILLIS) {
+                // Just after a restart the federation may not yet show who holds the file.
+                t.error("waiting for the federation to show a DC that holds the file");
+                backOff(t, RESUME_RETRY_MILLIS);
+                return;
+            }
             fail(t, t.tainted().isEmpty() ? "no reachable DC holds the file"
-                    : "every DC holding the file served bytes that failed verification (" + t.tainted() + ")", null);
+                    : "every DC holding the file served bytes that failed verification (" + t.tainted() + ")", false);
             return;
         }
         SourceCandidate chosen = null;
@@ -202,159 +254,184 @@ public final class TransferEngine {
             soonest = soonest == null || wait.compareTo(soonest) < 0 ? wait : soonest;
         }
         if (chosen == null) {
-            long ms = Math.max(1, soonest.toMillis());
-            t.nextAttemptAt(System.currentTimeMillis() + ms);
-            t.state(Transfer.State.BACKOFF);
-            vertx.setTimer(ms, id -> context.runOnContext(v -> attempt(t)));
+            backOff(t, Math.max(1, soonest.toMillis()));
             return;
         }
         SourceCandidate source = chosen;
         t.nextAttemptAt(0);
         t.attempt(source.dc());
         t.state(Transfer.State.RUNNING);
-        BlobWriter writer = t.writer();
-        long offset = writer.accepted();
-        int generation = t.generation();
         String requestId = t.request().requestId() != null ? t.request().requestId() : t.id();
-        fetcher.open(source, t.sha1(), offset, t.size(), requestId).onComplete(ar -> {
-            if (t.generation() != generation || t.state().finished()) {
-                if (ar.succeeded()) {
-                    ar.result().close();
-                }
+        openFile(t, source, requestId).onComplete(ar -> {
+            if (t.state().finished()) {
                 return;
             }
             if (ar.failed()) {
-                sourceFailed(t, source, ar.cause().getMessage());
-            } else {
-                pump(t, source, writer, ar.result());
+                if (ar.cause() instanceof StoreFullException) {
+                    fail(t, "this DC's disk is full: " + ar.cause().getMessage(), true);
+                } else if (ar.cause() instanceof BadPieceList bad) {
+                    t.taint(source.dc());
+                    sourceFailed(t, source, bad.getMessage());
+                } else {
+                    sourceFailed(t, source, ar.cause().getMessage());
+                }
+                return;
             }
+            PartialFile file = ar.result();
+            if (file.complete()) {
+                finish(t);
+                return;
+            }
+            fetcher.open(source, t.sha1(), file.position(), t.size(), requestId).onComplete(opened -> {
+                if (t.state().finished() || t.file() != file) {
+                    if (opened.succeeded()) {
+                        opened.result().close();
+                    }
+                    return;
+                }
+                if (opened.failed()) {
+                    sourceFailed(t, source, opened.cause().getMessage());
+                } else {
+                    pump(t, source, file, opened.result());
+                }
+            });
         });
     }
 
-    /** Moves one source's bytes into the writer, with backpressure, rate limit and stall detection. */
-    private void pump(Transfer t, SourceCandidate source, BlobWriter writer, PeerFetcher.SourceStream stream) {
-        ReadStream<Buffer> body = stream.body();
-        Segment seg = new Segment();
+    private void backOff(Transfer t, long millis) {
+        t.nextAttemptAt(System.currentTimeMillis() + millis);
+        t.state(Transfer.State.BACKOFF);
+        vertx.setTimer(millis, id -> context.runOnContext(v -> attempt(t)));
+    }
+
+    /**
+     * The transfer's partial file, opened on its first attempt: against the piece list the chosen source sends
+     * (believed only if it matches the signed root), or, without a signed root, as one piece checked against the
+     * signed whole-file digest.
+     */
+    private Future<PartialFile> openFile(Transfer t, SourceCandidate source, String requestId) {
+        if (t.file() != null) {
+            return Future.succeededFuture(t.file());
+        }
+        FileRequest r = t.request();
+        Future<PieceList> list = r.pieces() == null ? Future.succeededFuture(r.wholeFileCheck())
+                : fetcher.pieces(source, r.sha1(), r.pieces().pieceSize(), requestId).compose(wire -> {
+                    PieceList l;
+                    try {
+                        l = PieceList.decode(wire.getBytes(), r.size(), r.pieces().pieceSize());
+                    } catch (IllegalArgumentException e) {
+                        return Future.failedFuture(new BadPieceList(source.dc() + " sent an unreadable piece list: "
+                                + e.getMessage()));
+                    }
+                    return l.matches(r.pieces()) ? Future.succeededFuture(l) : Future.failedFuture(new BadPieceList(
+                            source.dc() + " sent a piece list that does not match the root the home DC signed"));
+                });
+        return list.compose(l -> store.openPartial(context, r.sha1(), l)).map(file -> {
+            if (t.file() != null || t.state().finished()) {
+                file.close(false);
+                return t.file();
+            }
+            watch(t, file);
+            t.file(file);
+            return file;
+        });
+    }
+
+    /** Reports verified bytes to readers and received bytes to listeners; reacts to bad pieces. */
+    private void watch(Transfer t, PartialFile file) {
+        long[] lastProgress = {System.nanoTime(), file.position()};
+        file.progressHandler(written -> {
+            long now = System.nanoTime();
+            // Only forward progress counts (a bad piece's bytes are dropped again).
+            if (now - lastProgress[0] >= PROGRESS_INTERVAL_NANOS && written > lastProgress[1]) {
+                t.rate((long) ((written - lastProgress[1]) / ((now - lastProgress[0]) / 1e9)));
+                lastProgress[0] = now;
+                lastProgress[1] = written;
+                listener.progress(t);
+            }
+        });
+        file.verifiedHandler(verified -> {
+            t.verifiedUpTo(verified);
+            if (file.complete() && t.state() == Transfer.State.VERIFYING) {
+                finish(t);
+            }
+        });
+        file.badPieceHandler(bad -> badPiece(t, file, bad));
+    }
+
+    private void pump(Transfer t, SourceCandidate source, PartialFile file, PeerFetcher.SourceStream stream) {
         RateLimiter limiter = policy.rateLimit() > 0
                 ? limiters.computeIfAbsent(source.dc(), d -> new RateLimiter(policy.rateLimit(), System::nanoTime)) : null;
-        long stallNanos = policy.stallTimeout().toNanos();
-        long check = Math.max(50, policy.stallTimeout().toMillis() / 4);
-        Runnable maybeResume = () -> {
-            if (!seg.ended && !writer.writeQueueFull() && seg.rateLimitedUntilNanos <= System.nanoTime()) {
-                seg.lastByteNanos = System.nanoTime();
-                seg.pausedForWriter = false;
-                body.resume();
-            }
-        };
-        seg.stallTimer = vertx.setPeriodic(check, id -> context.runOnContext(v -> {
-            if (seg.ended) {
-                return;
-            }
-            if (seg.pausedForWriter && !writer.writeQueueFull() && System.nanoTime() - seg.lastByteNanos > stallNanos / 4) {
-                // The writer has room but its drain signal never came (seen once in the chaos suite: a pull paused at
-                // 10 MB until the source connection idled out a minute later); a paused body would wait for good.
-                TransferLog.of(t).run(() -> LOG.warn("transfer {} was paused for its writer, which has room: resuming",
-                        t.id()));
-                maybeResume.run();
-            } else if (!seg.paused() && System.nanoTime() - seg.lastByteNanos > stallNanos) {
-                seg.end(vertx);
-                stream.close();
-                sourceFailed(t, source, "no bytes for " + policy.stallTimeout().toSeconds() + " s (stalled)");
-            }
-        }));
-        body.handler(buf -> {
-            if (seg.ended) {
-                return;
-            }
-            int n = buf.length();
-            seg.lastByteNanos = System.nanoTime();
-            seg.bytes += n;
-            t.received(source.dc(), n);
-            writer.write(buf);
-            Throwable failure = writer.failure();
-            if (failure != null) {
-                writerFailed(t, source, seg, stream, failure);
-                return;
-            }
-            if (writer.writeQueueFull()) {
-                seg.pausedForWriter = true;
-                body.pause();
-                writer.drainHandler(v -> maybeResume.run());
-            }
-            if (limiter != null) {
-                long waitMs = limiter.consume(n);
-                if (waitMs > 0) {
-                    seg.rateLimitedUntilNanos = System.nanoTime() + waitMs * 1_000_000;
-                    body.pause();
-                    vertx.setTimer(waitMs, id -> context.runOnContext(v -> maybeResume.run()));
-                }
-            }
-        });
-        // A write that fails on the disk (full, I/O error) while the body is paused for the writer would otherwise
-        // go unnoticed: the paused body brings no more bytes, and the stall check leaves a paused segment alone.
-        writer.exceptionHandler(err -> context.runOnContext(v -> {
-            if (!seg.ended && t.writer() == writer) {
-                writerFailed(t, source, seg, stream, err);
-            }
-        }));
-        body.exceptionHandler(err -> {
-            if (!seg.ended) {
-                seg.end(vertx);
-                stream.close();
-                sourceFailed(t, source, "connection failed: " + err.getMessage());
-            }
-        });
-        body.endHandler(v -> {
-            if (seg.ended) {
-                return;
-            }
-            seg.end(vertx);
-            picker.measured(source.dc(), seg.bytes, System.nanoTime() - seg.startNanos);
-            if (writer.accepted() < t.size()) {
-                sourceFailed(t, source, "the source ended at byte " + writer.accepted() + " of " + t.size());
+        SourcePump p = new SourcePump(vertx, context, t, source, file, stream, limiter, policy.stallTimeout(),
+                (pump, end) -> pumpEnded(t, pump, end));
+        pumps.put(t.id(), p);
+        p.start();
+    }
+
+    private void pumpEnded(Transfer t, SourcePump pump, SourcePump.End end) {
+        pumps.remove(t.id(), pump);
+        SourceCandidate source = pump.source();
+        if (end instanceof SourcePump.SourceEnded) {
+            picker.measured(source.dc(), pump.bytes(), pump.elapsedNanos());
+            PartialFile file = t.file();
+            if (file.position() < t.size()) {
+                sourceFailed(t, source, "the source ended at byte " + file.position() + " of " + t.size());
+            } else if (file.complete()) {
+                finish(t);
             } else {
-                verify(t, source, writer);
+                // Every byte is in; the last pieces are being checked. The file's verdicts decide what follows.
+                t.attemptEnded();
+                t.state(Transfer.State.VERIFYING);
+            }
+        } else if (end instanceof SourcePump.SourceFailed f) {
+            sourceFailed(t, source, f.why());
+        } else if (end instanceof SourcePump.FileFailed f) {
+            if (f.cause() instanceof io.imgfed.transfer.store.BlobWriter.FileTooLargeException) {
+                t.taint(source.dc());
+                sourceFailed(t, source, "sent more bytes than the file has");
+            } else if (f.cause() instanceof StoreFullException) {
+                fail(t, "this DC's disk is full: " + f.cause().getMessage(), true);
+            } else {
+                fail(t, "writing the file failed: " + f.cause(), false);
+            }
+        }
+        // Stopped: the engine stopped it and already decided what comes next
+    }
+
+    /**
+     * A piece failed its check: the source stops, the piece is dropped, and if one source alone sent it, that source
+     * is excluded for this file. A piece made of several sources' bytes blames nobody: it is fetched again whole,
+     * from one source, and that fetch tells.
+     */
+    private void badPiece(Transfer t, PartialFile file, PartialFile.BadPiece bad) {
+        if (t.state().finished() || t.file() != file) {
+            return;
+        }
+        SourcePump p = pumps.remove(t.id());
+        if (p != null) {
+            p.stop();
+        }
+        Set<String> sources = t.takeSourcesOf(bad.index());
+        String why = "piece " + bad.index() + " (bytes " + bad.start() + "-) failed verification";
+        if (sources.size() == 1 && !sources.contains(Transfer.EARLIER_PROCESS)) {
+            String culprit = sources.iterator().next();
+            t.taint(culprit);
+            TransferLog.of(t).run(() -> LOG.error("transfer {} of {}: {}; it came from {} alone, which is not asked for "
+                    + "this file again", t.id(), t.sha1(), why, culprit));
+            t.error(why + " from " + culprit);
+        } else {
+            TransferLog.of(t).run(() -> LOG.warn("transfer {} of {}: {}; its bytes came from {}, so it is fetched again "
+                    + "from one source", t.id(), t.sha1(), why, sources));
+            t.error(why);
+        }
+        t.attemptEnded();
+        file.rewind(bad.start()).onComplete(ar -> {
+            if (ar.failed()) {
+                fail(t, "dropping a bad piece failed: " + ar.cause(), ar.cause() instanceof StoreFullException);
+            } else {
+                attempt(t);
             }
         });
-        // The fetcher hands the body over paused, so no byte arrives before these handlers exist.
-        body.resume();
-    }
-
-    /** The writer of the current generation failed: ends the segment and the transfer (or retries a bad source). */
-    private void writerFailed(Transfer t, SourceCandidate source, Segment seg, PeerFetcher.SourceStream stream,
-            Throwable failure) {
-        seg.end(vertx);
-        stream.close();
-        if (failure instanceof BlobWriter.FileTooLargeException) {
-            corrupted(t, source.dc() + " sent more bytes than the file has");
-        } else if (failure instanceof StoreFullException) {
-            fail(t, "this DC's disk is full: " + failure.getMessage(), null, true);
-        } else {
-            fail(t, "writing the file failed: " + failure, null);
-        }
-    }
-
-    /** One source connection of a transfer. */
-    private static final class Segment {
-        final long startNanos = System.nanoTime();
-        volatile long lastByteNanos = System.nanoTime();
-        volatile long rateLimitedUntilNanos;
-        volatile boolean pausedForWriter;
-        long bytes;
-        long stallTimer = -1;
-        boolean ended;
-
-        /** Paused by this side (slow disk or rate limit) is not the source stalling. */
-        boolean paused() {
-            return pausedForWriter || rateLimitedUntilNanos > System.nanoTime();
-        }
-
-        void end(Vertx vertx) {
-            ended = true;
-            if (stallTimer >= 0) {
-                vertx.cancelTimer(stallTimer);
-            }
-        }
     }
 
     private void sourceFailed(Transfer t, SourceCandidate source, String why) {
@@ -363,39 +440,38 @@ public final class TransferEngine {
         }
         String message = "from " + source.dc() + ": " + why;
         t.error(message);
+        t.attemptEnded();
         Duration rest = backoff.failed(source.dc());
-        TransferLog.of(t).run(() -> LOG.warn("transfer {} of {} interrupted at byte {} {}; source rests {} ms", t.id(),
-                t.sha1(), t.written(), message, rest.toMillis()));
+        TransferLog.of(t).run(() -> LOG.warn("transfer {} of {} interrupted at byte {} ({} verified) {}; source rests {} ms",
+                t.id(), t.sha1(), t.received(), t.verified(), message, rest.toMillis()));
         attempt(t);
     }
 
-    private void verify(Transfer t, SourceCandidate source, BlobWriter writer) {
+    /** Every piece is verified: fsync, record the outcome durably, then make the file a blob. */
+    private void finish(Transfer t) {
+        if (t.state().finished() || !finishing.add(t.id())) {
+            return;
+        }
+        PartialFile file = t.file();
         t.state(Transfer.State.VERIFYING);
-        writer.finish().onComplete(ar -> {
+        file.finish().onComplete(ar -> {
             if (ar.failed()) {
-                fail(t, "finishing the file failed: " + ar.cause(), null);
-                return;
-            }
-            BlobDigest d = ar.result();
-            FileRequest r = t.request();
-            String mismatch = d.size() != r.size() ? "size " + d.size() + " instead of " + r.size()
-                    : !d.sha1().equals(r.sha1()) ? "sha1 " + d.sha1() + " instead of " + r.sha1()
-                    : r.md5() != null && !r.md5().equals(d.md5()) ? "md5 " + d.md5() + " instead of " + r.md5() : null;
-            if (mismatch != null) {
-                writer.abort();
-                corrupted(t, "the file from " + t.contributors() + " failed verification: " + mismatch);
+                fail(t, "finishing the file failed: " + ar.cause(), ar.cause() instanceof StoreFullException);
                 return;
             }
             TransferOutcome outcome = outcome(t, true, null);
+            // Kept beside the blob so that this DC can hand the list to the next puller.
+            PieceList pieces = t.request().pieces() != null ? file.pieces() : null;
             listener.recording(outcome)
-                    .compose(v -> store.commit(writer, d))
+                    .compose(v -> store.commitFile(file.path(), t.sha1(), t.size(), pieces))
                     .onComplete(commit -> {
                         if (commit.failed()) {
-                            writer.abort();
-                            fail(t, "committing the verified file failed: " + commit.cause(), outcome);
+                            failRecorded(t, "committing the verified file failed: " + commit.cause(), outcome);
                             return;
                         }
-                        backoff.succeeded(source.dc());
+                        if (t.source() != null) {
+                            backoff.succeeded(t.source());
+                        }
                         t.completed(store.blobPath(t.sha1()));
                         TransferLog.of(t).run(() -> LOG.info("transfer {} of {} ({} bytes) completed from {} in {} attempt(s), "
                                 + "{} bytes moved", t.id(), t.sha1(), t.size(), t.source(), t.attempts(), t.bytesMoved()));
@@ -404,41 +480,44 @@ public final class TransferEngine {
         });
     }
 
-    /** Discards the current file, marks its sources suspect for it, and starts over from a clean one. */
-    private void corrupted(Transfer t, String why) {
-        TransferLog.of(t).run(() -> LOG.error("transfer {} of {}: {}; discarding the file and trying another source", t.id(),
-                t.sha1(), why));
-        t.error(why);
-        t.taintContributors();
-        BlobWriter old = t.writer();
-        old.abort();
-        newGeneration(t).onSuccess(v -> attempt(t)).onFailure(err -> fail(t, "cannot create a temp file: " + err, null));
-    }
-
-    private void fail(Transfer t, String why, TransferOutcome recorded) {
-        fail(t, why, recorded, false);
-    }
-
-    private void fail(Transfer t, String why, TransferOutcome recorded, boolean storage) {
+    private void fail(Transfer t, String why, boolean storage) {
         if (t.state().finished()) {
             return;
         }
-        BlobWriter w = t.writer();
-        if (w != null) {
-            w.abort();
-        }
+        stopPump(t);
         t.error(why);
         TransferOutcome outcome = outcome(t, false, why);
-        // An outcome recorded already (billing appended before a commit that then failed) is not recorded twice.
-        Future<Void> record = recorded != null ? Future.succeededFuture() : listener.recording(outcome);
-        record.onComplete(ar -> {
+        listener.recording(outcome).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.error("transfer {}: the failure could not be recorded durably: {}", t.id(), ar.cause().toString());
             }
-            t.failed(why, storage);
-            TransferLog.of(t).run(() -> LOG.warn("transfer {} of {} failed: {}", t.id(), t.sha1(), why));
-            ended(t, outcome);
+            finishFailed(t, why, storage, outcome);
         });
+    }
+
+    /** Fails a transfer whose outcome is recorded already (billing appended before a commit that then failed). */
+    private void failRecorded(Transfer t, String why, TransferOutcome recorded) {
+        stopPump(t);
+        finishFailed(t, why, false, recorded);
+    }
+
+    private void finishFailed(Transfer t, String why, boolean storage, TransferOutcome outcome) {
+        PartialFile f = t.file();
+        if (f != null) {
+            f.close(true);
+        } else {
+            store.deletePartial(t.sha1());
+        }
+        t.failed(why, storage);
+        TransferLog.of(t).run(() -> LOG.warn("transfer {} of {} failed: {}", t.id(), t.sha1(), why));
+        ended(t, outcome);
+    }
+
+    private void stopPump(Transfer t) {
+        SourcePump p = pumps.remove(t.id());
+        if (p != null) {
+            p.stop();
+        }
     }
 
     private TransferOutcome outcome(Transfer t, boolean completed, String error) {
@@ -448,6 +527,7 @@ public final class TransferEngine {
 
     private void ended(Transfer t, TransferOutcome outcome) {
         active.remove(t.sha1(), t);
+        finishing.remove(t.id());
         synchronized (recent) {
             recent.addFirst(t);
             while (recent.size() > RECENT) {
@@ -465,8 +545,32 @@ public final class TransferEngine {
         }
     }
 
+    /**
+     * Stops every running transfer without ending it (the daemon stops): connections close, partial files stay,
+     * and each transfer's last checkpoint is written so the next start takes it up with its exact byte counts.
+     */
+    public Future<Void> stop() {
+        List<Future<Void>> closing = new ArrayList<>();
+        for (Transfer t : active.values()) {
+            stopPump(t);
+            listener.stopping(t);
+            PartialFile f = t.file();
+            if (f != null) {
+                closing.add(f.close(false));
+            }
+        }
+        return Future.join(closing).mapEmpty();
+    }
+
     /** Everything the engine was asked for, for tests and /transfers. */
     public Collection<Transfer> active() {
         return List.copyOf(active.values());
+    }
+
+    /** A source's piece list does not match what the home DC signed. */
+    private static final class BadPieceList extends RuntimeException {
+        BadPieceList(String message) {
+            super(message, null, false, false);
+        }
     }
 }

@@ -23,6 +23,10 @@ public interface TransferListener {
     default void finished(Transfer t, TransferOutcome outcome) {
     }
 
+    /** The daemon stops while the transfer runs; it is taken up again at the next start. */
+    default void stopping(Transfer t) {
+    }
+
     /** Combines listeners; {@link #recording} futures all have to succeed. */
     static TransferListener all(java.util.List<TransferListener> listeners) {
         return new TransferListener() {
@@ -44,6 +48,11 @@ public interface TransferListener {
             @Override
             public void finished(Transfer t, TransferOutcome outcome) {
                 listeners.forEach(l -> l.finished(t, outcome));
+            }
+
+            @Override
+            public void stopping(Transfer t) {
+                listeners.forEach(l -> l.stopping(t));
             }
         };
     }

@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Streams a byte range of a transfer's file to one requester as the bytes arrive, at the requester's own
- * pace: the transfer writes to disk, every reader reads from there, so a slow reader slows nobody else.
+ * Streams a byte range of a transfer's file to one requester as its pieces are verified, at the requester's
+ * own pace: the transfer writes to disk, every reader reads from there, so a slow reader slows nobody else.
  *
- * <p>A range that ends at the file's last byte is not finished until the transfer has verified and
- * committed the file, so a complete whole-file answer is always a verified one. If the file is discarded
- * or the transfer fails, the reader fails and the requester's connection is to be reset.
+ * <p>Only verified bytes are ever read: a byte is sent once the whole piece it belongs to matched the digest the
+ * home DC signed (for a file without a signed piece list, once the whole file did). The file's last byte also
+ * waits until the transfer is committed, so a complete answer means a done (billed, stored) transfer. If the
+ * transfer fails, the reader fails and the requester's connection is to be reset; what it received was verified
+ * all the same.
  */
 public final class TransferReader {
     private static final int CHUNK = 256 * 1024;
@@ -29,7 +31,6 @@ public final class TransferReader {
     private final WriteStream<Buffer> out;
     private final Context context;
     private final long end;
-    private final int generation;
     private final Promise<Void> result = Promise.promise();
     private FileChannel channel;
     private long position;
@@ -44,7 +45,6 @@ public final class TransferReader {
         this.context = context;
         this.position = start;
         this.end = endInclusive;
-        this.generation = transfer.generation();
     }
 
     /**
@@ -52,10 +52,8 @@ public final class TransferReader {
      * caller ends its response) and fails when the transfer fails, its file is discarded, or writing fails.
      */
     public static Future<Void> stream(Transfer transfer, BlobStore store, long start, long endInclusive,
-            WriteStream<Buffer> out, Context context, boolean joined) {
+            WriteStream<Buffer> out, Context context) {
         TransferReader r = new TransferReader(transfer, store, start, endInclusive, out, context);
-        transfer.readerStarted(joined);
-        r.result.future().onComplete(ar -> transfer.readerEnded());
         r.open();
         return r.result.future();
     }
@@ -84,7 +82,7 @@ public final class TransferReader {
             if (transfer.state() == Transfer.State.COMPLETED) {
                 return FileChannel.open(transfer.path(), StandardOpenOption.READ);
             }
-            throw new IOException("the file being pulled was discarded", e);
+            throw new IOException("the file being pulled is gone", e);
         }
     }
 
@@ -97,14 +95,12 @@ public final class TransferReader {
             finish(new Transfer.TransferFailedException("the pull failed: " + transfer.error()));
             return;
         }
-        if (transfer.generation() != generation) {
-            finish(new Transfer.TransferFailedException("the file being pulled failed verification and was discarded"));
-            return;
+        long available = Math.min(transfer.verified(), end + 1);
+        if (available == transfer.size() && state != Transfer.State.COMPLETED) {
+            // The file's last byte waits for the commit (after the billing event is durable): a complete whole-file
+            // answer means the transfer is done.
+            available--;
         }
-        boolean verified = state == Transfer.State.COMPLETED;
-        // Hold back the file's last byte until it is verified: a client never sees a complete unverified file.
-        long limit = verified || end < transfer.size() - 1 ? end : end - 1;
-        long available = Math.min(transfer.written(), limit + 1);
         if (position > end) {
             finish(null);
             return;
@@ -120,10 +116,6 @@ public final class TransferReader {
             reading = false;
             if (ar.failed()) {
                 finish(ar.cause());
-                return;
-            }
-            if (transfer.generation() != generation) {
-                finish(new Transfer.TransferFailedException("the file being pulled failed verification and was discarded"));
                 return;
             }
             position += n;

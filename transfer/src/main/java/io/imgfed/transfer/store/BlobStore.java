@@ -1,5 +1,6 @@
 package io.imgfed.transfer.store;
 
+import io.imgfed.protocol.pieces.PieceList;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -35,11 +36,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Content-addressed image files under {@code <data>/blobs/<sha1[0..2]>/<sha1>}. A file becomes visible only
- * by an atomic rename after it was fsynced, so a crash leaves either the whole file or none; half-written
- * files live in {@code <data>/tmp} and are deleted at start.
+ * by an atomic rename after it was fsynced, so a crash leaves either the whole file or none. Layout:
+ * <pre>
+ * blobs/ab/ab12...   committed files, named by sha1
+ * tmp/               uploads being written; deleted at start
+ * partial/ab12...    files being pulled from other DCs; kept across restarts so a pull resumes where it was
+ * pieces/ab12...     each blob's piece list (sha256 per piece), derivable from the blob, so written without fsync
+ * </pre>
  *
  * <p>The file system is the index: a blob's size is its length and its last access its mtime, so the LRU
  * order survives restarts without a second database to keep consistent.
+ *
+ * <p>Readers hold leases ({@link #lease}); eviction ({@link #evict}) takes a blob only when no lease is held, in
+ * the same atomic step that removes it from the index, so a reader never loses a file it opened or is opening.
  */
 public final class BlobStore implements AutoCloseable {
 
@@ -51,6 +60,8 @@ public final class BlobStore implements AutoCloseable {
     private final Vertx vertx;
     private final Path blobs;
     private final Path tmp;
+    private final Path partial;
+    private final Path piecesDir;
     private final ExecutorService ioPool;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -64,12 +75,13 @@ public final class BlobStore implements AutoCloseable {
     private final AtomicLong usedBytes = new AtomicLong();
     /** The file system under the store, looked up once at open: finding it reads the mount table. */
     private volatile FileStore fileStore;
-    private final Map<String, AtomicInteger> leases = new ConcurrentHashMap<>();
 
     private static final class Entry {
         final long size;
         volatile long lastAccess;
         volatile long persistedAccess;
+        /** Readers holding the blob; changed only inside {@code entries.compute*}, so eviction sees a true count. */
+        int leases;
 
         Entry(long size, long lastAccess) {
             this.size = size;
@@ -82,6 +94,8 @@ public final class BlobStore implements AutoCloseable {
         this.vertx = vertx;
         this.blobs = dataDir.resolve("blobs");
         this.tmp = dataDir.resolve("tmp");
+        this.partial = dataDir.resolve("partial");
+        this.piecesDir = dataDir.resolve("pieces");
         AtomicInteger n = new AtomicInteger();
         int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
         this.ioPool = Executors.newFixedThreadPool(threads, r -> {
@@ -103,6 +117,8 @@ public final class BlobStore implements AutoCloseable {
     private void recover() throws IOException {
         Files.createDirectories(blobs);
         Files.createDirectories(tmp);
+        Files.createDirectories(partial);
+        Files.createDirectories(piecesDir);
         fileStore = Files.getFileStore(tmp);
         int removed = 0;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp)) {
@@ -112,7 +128,7 @@ public final class BlobStore implements AutoCloseable {
             }
         }
         if (removed > 0) {
-            LOG.info("removed {} unfinished file(s) left by an interrupted upload or pull", removed);
+            LOG.info("removed {} unfinished file(s) left by an interrupted upload", removed);
         }
         try (DirectoryStream<Path> shards = Files.newDirectoryStream(blobs)) {
             for (Path shard : shards) {
@@ -160,13 +176,20 @@ public final class BlobStore implements AutoCloseable {
 
     /**
      * Makes a finished writer's file a blob named by its true sha1: rename into place, then fsync the folder
-     * so the rename itself survives a crash.
+     * so the rename itself survives a crash. Its piece list, when the writer made one, is kept beside it.
      */
     public Future<BlobInfo> commit(BlobWriter writer, BlobDigest digest) {
         if (digest.sha1() == null) {
             return Future.failedFuture(new IllegalArgumentException("a blob is committed under its sha1"));
         }
-        String sha1 = digest.sha1();
+        return commitFile(writer.path(), digest.sha1(), digest.size(), digest.pieces());
+    }
+
+    /**
+     * Makes a verified, fsynced file (an upload's temp file or a finished pull) the blob {@code sha1}: rename into
+     * place, fsync the folder, then index it and tell the listeners.
+     */
+    public Future<BlobInfo> commitFile(Path file, String sha1, long size, PieceList pieces) {
         return blocking(() -> {
             Path target = blobPath(sha1);
             Path shard = target.getParent();
@@ -176,22 +199,136 @@ public final class BlobStore implements AutoCloseable {
                 fsyncDirectory(blobs);
             }
             try {
-                Files.move(writer.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the blob store needs tmp/ and blobs/ on one file system", e);
+                throw new IOException("the blob store needs tmp/, partial/ and blobs/ on one file system", e);
             }
             fsyncDirectory(shard);
+            if (pieces != null) {
+                writePieces(sha1, pieces);
+            }
             long now = System.currentTimeMillis();
-            Entry previous = entries.put(sha1, new Entry(digest.size(), now));
-            if (previous != null) {
-                usedBytes.addAndGet(-previous.size);
+            boolean[] isNew = {false};
+            entries.compute(sha1, (k, previous) -> {
+                Entry e = new Entry(size, now);
+                if (previous != null) {
+                    usedBytes.addAndGet(-previous.size);
+                    e.leases = previous.leases;
+                } else {
+                    isNew[0] = true;
+                }
+                usedBytes.addAndGet(size);
+                return e;
+            });
+            if (isNew[0]) {
+                for (Listener l : listeners) {
+                    try {
+                        l.added(sha1, size);
+                    } catch (RuntimeException e) {
+                        // a listener must not undo a commit that is already on disk
+                        LOG.error("a blob store listener failed on {}", sha1, e);
+                    }
+                }
             }
-            usedBytes.addAndGet(digest.size());
-            if (previous == null) {
-                listeners.forEach(l -> l.added(sha1, digest.size()));
-            }
-            return new BlobInfo(sha1, digest.size(), now);
+            return new BlobInfo(sha1, size, now);
         });
+    }
+
+    /** Where a pull keeps the file it is filling; the same path for the same file across restarts. */
+    public Path partialPath(String sha1) {
+        if (!SHA1.matcher(sha1).matches()) {
+            throw new IllegalArgumentException("not a sha1: " + sha1);
+        }
+        return partial.resolve(sha1);
+    }
+
+    /** The sha1s of the files a pull left in {@code partial/} (this process's or a previous one's). */
+    public Future<List<String>> partialFiles() {
+        return blocking(() -> {
+            List<String> out = new java.util.ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(partial)) {
+                for (Path p : ds) {
+                    String name = p.getFileName().toString();
+                    if (SHA1.matcher(name).matches()) {
+                        out.add(name);
+                    } else {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Opens the file a pull fills, keeping what an earlier attempt or process left that checks out against
+     * {@code pieces}; its results are delivered on {@code context}.
+     */
+    public Future<PartialFile> openPartial(Context context, String sha1, PieceList pieces) {
+        return blocking(() -> PartialFile.open(context, partialPath(sha1), pieces, ioPool));
+    }
+
+    /** Deletes a pull's file (abandoned, or not wanted after a restart). */
+    public Future<Void> deletePartial(String sha1) {
+        return blocking(() -> {
+            Files.deleteIfExists(partialPath(sha1));
+            return null;
+        });
+    }
+
+    /**
+     * The piece list of a blob: the one kept beside it, or computed from the blob (and then kept) when there is none
+     * or it was cut at another piece size. Fails with NoSuchFileException when the blob is not here.
+     */
+    public Future<PieceList> pieces(String sha1, int pieceSize) {
+        return lease(sha1).compose(lease -> blocking(() -> {
+            try {
+                PieceList kept = readPieces(sha1, lease.size(), pieceSize);
+                if (kept != null) {
+                    return kept;
+                }
+                PieceHasher h = PieceHasher.building(pieceSize);
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1 << 20);
+                long pos = 0;
+                FileChannel ch = lease.channel();
+                while (true) {
+                    buf.clear();
+                    int n = ch.read(buf, pos);
+                    if (n < 0) {
+                        break;
+                    }
+                    buf.flip();
+                    h.update(buf);
+                    pos += n;
+                }
+                PieceList list = h.finish();
+                writePieces(sha1, list);
+                return list;
+            } finally {
+                lease.close();
+            }
+        }));
+    }
+
+    private PieceList readPieces(String sha1, long size, int pieceSize) {
+        Path f = piecesDir.resolve(sha1 + "." + pieceSize);
+        try {
+            return PieceList.decode(Files.readAllBytes(f), size, pieceSize);
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private void writePieces(String sha1, PieceList list) {
+        Path f = piecesDir.resolve(sha1 + "." + list.pieceSize());
+        Path t = piecesDir.resolve(sha1 + "." + list.pieceSize() + ".tmp");
+        try {
+            Files.write(t, list.encode());
+            Files.move(t, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // derivable from the blob: computed again when asked
+            LOG.debug("piece list of {} not kept: {}", sha1, e.toString());
+        }
     }
 
     public void addListener(Listener l) {
@@ -236,51 +373,63 @@ public final class BlobStore implements AutoCloseable {
     }
 
     /**
-     * Opens a blob for reading. The open channel keeps the bytes readable even if the blob is deleted
-     * meanwhile; the caller closes it.
+     * Opens a blob for reading and holds a lease on it until {@link ReadLease#close()}: a leased blob is never
+     * evicted, so a file is not removed under its readers. Fails with NoSuchFileException when the blob is not
+     * (or no longer) here.
      */
-    public Future<FileChannel> openForRead(String sha1) {
-        if (!entries.containsKey(sha1)) {
+    public Future<ReadLease> lease(String sha1) {
+        Entry e = entries.computeIfPresent(sha1, (k, v) -> {
+            v.leases++;
+            return v;
+        });
+        if (e == null) {
             return Future.failedFuture(new NoSuchFileException(sha1));
         }
         touch(sha1);
-        return blocking(() -> FileChannel.open(blobPath(sha1), StandardOpenOption.READ));
-    }
-
-    /**
-     * Opens a blob for reading and holds a lease on it until {@link ReadLease#close()}: a leased blob is
-     * never evicted, so a file is not removed under its readers.
-     */
-    public Future<ReadLease> lease(String sha1) {
-        leases.computeIfAbsent(sha1, k -> new AtomicInteger()).incrementAndGet();
-        return openForRead(sha1).map(ch -> new ReadLease(this, sha1, ch)).onFailure(e -> unlease(sha1));
+        long size = e.size;
+        return blocking(() -> FileChannel.open(blobPath(sha1), StandardOpenOption.READ))
+                .map(ch -> new ReadLease(this, sha1, size, ch))
+                .onFailure(err -> unlease(sha1));
     }
 
     /** Whether some reader holds a lease on this blob. */
     public boolean leased(String sha1) {
-        AtomicInteger n = leases.get(sha1);
-        return n != null && n.get() > 0;
+        boolean[] held = {false};
+        entries.computeIfPresent(sha1, (k, v) -> {
+            held[0] = v.leases > 0;
+            return v;
+        });
+        return held[0];
     }
 
     void unlease(String sha1) {
-        leases.computeIfPresent(sha1, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+        entries.computeIfPresent(sha1, (k, v) -> {
+            v.leases = Math.max(0, v.leases - 1);
+            return v;
+        });
     }
 
     /** An open blob under lease. */
     public static final class ReadLease implements AutoCloseable {
         private final BlobStore store;
         private final String sha1;
+        private final long size;
         private final FileChannel channel;
         private boolean closed;
 
-        ReadLease(BlobStore store, String sha1, FileChannel channel) {
+        ReadLease(BlobStore store, String sha1, long size, FileChannel channel) {
             this.store = store;
             this.sha1 = sha1;
+            this.size = size;
             this.channel = channel;
         }
 
         public FileChannel channel() {
             return channel;
+        }
+
+        public long size() {
+            return size;
         }
 
         @Override
@@ -318,16 +467,49 @@ public final class BlobStore implements AutoCloseable {
         }
     }
 
-    /** Removes a blob; readers that already opened it keep reading. Returns whether it existed. */
+    /** Removes a blob (its image was deleted); readers that already opened it keep reading. Returns whether it existed. */
     public Future<Boolean> delete(String sha1) {
         Entry e = entries.remove(sha1);
-        if (e == null) {
-            return Future.succeededFuture(false);
+        return e == null ? Future.succeededFuture(false) : removed(sha1, e);
+    }
+
+    /**
+     * Removes a blob to make room, unless a reader holds it: the check and the removal from the index are one atomic
+     * step, so no lease can be taken in between. The file itself is deleted in the background. Returns whether the
+     * blob was taken.
+     */
+    public boolean evict(String sha1) {
+        Entry[] taken = {null};
+        entries.computeIfPresent(sha1, (k, v) -> {
+            if (v.leases > 0) {
+                return v;
+            }
+            taken[0] = v;
+            return null;
+        });
+        if (taken[0] == null) {
+            return false;
         }
+        removed(sha1, taken[0]).onFailure(err -> LOG.warn("deleting evicted blob {}: {}", sha1, err.toString()));
+        return true;
+    }
+
+    private Future<Boolean> removed(String sha1, Entry e) {
         usedBytes.addAndGet(-e.size);
-        listeners.forEach(l -> l.removed(sha1));
+        for (Listener l : listeners) {
+            try {
+                l.removed(sha1);
+            } catch (RuntimeException ex) {
+                LOG.error("a blob store listener failed on {}", sha1, ex);
+            }
+        }
         return blocking(() -> {
             Files.deleteIfExists(blobPath(sha1));
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(piecesDir, sha1 + ".*")) {
+                for (Path p : ds) {
+                    Files.deleteIfExists(p);
+                }
+            }
             return true;
         });
     }

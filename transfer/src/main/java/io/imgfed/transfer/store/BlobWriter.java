@@ -1,5 +1,6 @@
 package io.imgfed.transfer.store;
 
+import io.imgfed.protocol.pieces.PieceList;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -25,9 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A temp file being filled: writes land on disk while sha1, md5 and sha256 are computed in the same pass.
- * Writing and hashing run off the event loop in two sequential lanes (file + sha1 + sha256, and md5) so a
- * 2-core machine hashes at the speed of its slowest digest rather than the sum of all three.
+ * A temp file being filled: writes land on disk while sha1, md5, sha256 and the piece list are computed in the
+ * same pass. Writing and hashing run off the event loop in up to three sequential lanes (file + sha1, md5, and
+ * sha256 + pieces) so that the digests are computed side by side rather than one after another.
  *
  * <p>Readers of a file still being written (stream-through) may read up to {@link #written()} bytes: those
  * bytes are in the file. Nothing is final until {@link #finish()} has fsynced it and the store has renamed it.
@@ -47,7 +48,9 @@ public final class BlobWriter implements WriteStream<Buffer> {
     private final long maxSize;
     private final SerialLane fileLane;
     private final SerialLane md5Lane;
+    private final SerialLane sha256Lane;
     private final Map<DigestKind, MessageDigest> digests = new EnumMap<>(DigestKind.class);
+    private final PieceHasher pieces;
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
     private volatile long written;
@@ -71,9 +74,13 @@ public final class BlobWriter implements WriteStream<Buffer> {
         this.maxSize = maxSize;
         this.fileLane = new SerialLane(pool);
         this.md5Lane = new SerialLane(pool);
+        this.sha256Lane = new SerialLane(pool);
         for (DigestKind k : kinds) {
-            digests.put(k, k.newDigest());
+            if (k != DigestKind.PIECES) {
+                digests.put(k, k.newDigest());
+            }
         }
+        this.pieces = kinds.contains(DigestKind.PIECES) ? PieceHasher.building(PieceList.DEFAULT_PIECE_SIZE) : null;
     }
 
     /** The temp file's path; readable while it fills, gone after commit or abort. */
@@ -165,7 +172,9 @@ public final class BlobWriter implements WriteStream<Buffer> {
         }
         queuedBytes.addAndGet(len);
         MessageDigest md5 = digests.get(DigestKind.MD5);
-        AtomicInteger lanesLeft = new AtomicInteger(md5 == null ? 1 : 2);
+        MessageDigest sha256 = digests.get(DigestKind.SHA256);
+        boolean thirdLane = sha256 != null || pieces != null;
+        AtomicInteger lanesLeft = new AtomicInteger(1 + (md5 == null ? 0 : 1) + (thirdLane ? 1 : 0));
         fileLane.submit(() -> {
             if (failure == null) {
                 try {
@@ -175,13 +184,9 @@ public final class BlobWriter implements WriteStream<Buffer> {
                         left -= channel.write(out);
                     }
                     MessageDigest sha1 = digests.get(DigestKind.SHA1);
-                    MessageDigest sha256 = digests.get(DigestKind.SHA256);
-                    for (ByteBuffer part : parts) {
-                        if (sha1 != null) {
+                    if (sha1 != null) {
+                        for (ByteBuffer part : parts) {
                             sha1.update(part.duplicate());
-                        }
-                        if (sha256 != null) {
-                            sha256.update(part.duplicate());
                         }
                     }
                     written += len;
@@ -192,15 +197,28 @@ public final class BlobWriter implements WriteStream<Buffer> {
             laneDone(lanesLeft, len, promise);
         });
         if (md5 != null) {
-            md5Lane.submit(() -> {
-                if (failure == null) {
-                    for (ByteBuffer part : parts) {
-                        md5.update(part.duplicate());
+            hashLane(md5Lane, parts, List.of(md5), null, lanesLeft, len, promise);
+        }
+        if (thirdLane) {
+            hashLane(sha256Lane, parts, sha256 == null ? List.of() : List.of(sha256), pieces, lanesLeft, len, promise);
+        }
+    }
+
+    private void hashLane(SerialLane lane, List<ByteBuffer> parts, List<MessageDigest> mds, PieceHasher hasher,
+            AtomicInteger lanesLeft, int len, Promise<Void> promise) {
+        lane.submit(() -> {
+            if (failure == null) {
+                for (ByteBuffer part : parts) {
+                    for (MessageDigest md : mds) {
+                        md.update(part.duplicate());
+                    }
+                    if (hasher != null) {
+                        hasher.update(part);
                     }
                 }
-                laneDone(lanesLeft, len, promise);
-            });
-        }
+            }
+            laneDone(lanesLeft, len, promise);
+        });
     }
 
     private void laneDone(AtomicInteger lanesLeft, int len, Promise<Void> promise) {
@@ -244,7 +262,7 @@ public final class BlobWriter implements WriteStream<Buffer> {
         closed = true;
         Promise<BlobDigest> promise = Promise.promise();
         finished = promise.future();
-        AtomicInteger lanesLeft = new AtomicInteger(2);
+        AtomicInteger lanesLeft = new AtomicInteger(3);
         Runnable last = () -> {
             if (lanesLeft.decrementAndGet() != 0) {
                 return;
@@ -255,7 +273,9 @@ public final class BlobWriter implements WriteStream<Buffer> {
                 }
                 channel.force(true);
                 channel.close();
-                BlobDigest d = new BlobDigest(written, hex(DigestKind.SHA1), base64(DigestKind.MD5), hex(DigestKind.SHA256));
+                PieceList list = pieces == null || written == 0 ? null : pieces.finish();
+                BlobDigest d = new BlobDigest(written, hex(DigestKind.SHA1), base64(DigestKind.MD5), hex(DigestKind.SHA256),
+                        list);
                 context.runOnContext(v -> promise.complete(d));
             } catch (Throwable e) {
                 Throwable cause = asStoreFailure(e);
@@ -265,6 +285,7 @@ public final class BlobWriter implements WriteStream<Buffer> {
         };
         fileLane.submit(last);
         md5Lane.submit(last);
+        sha256Lane.submit(last);
         return finished;
     }
 

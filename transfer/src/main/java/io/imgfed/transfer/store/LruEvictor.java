@@ -53,32 +53,31 @@ public final class LruEvictor {
         }
         List<BlobStore.BlobInfo> lru = new ArrayList<>(store.list());
         lru.sort(Comparator.comparingLong(BlobStore.BlobInfo::lastAccessMillis));
-        List<BlobStore.BlobInfo> victims = new ArrayList<>();
-        long freed = 0;
+        List<BlobStore.BlobInfo> candidates = new ArrayList<>();
+        long may = 0;
         for (BlobStore.BlobInfo b : lru) {
+            if (!keep.test(b.sha1()) && !store.leased(b.sha1())) {
+                candidates.add(b);
+                may += b.size();
+            }
+        }
+        if (allOrNothing && may < bytes) {
+            LOG.info("not evicting: {} bytes needed, only {} may go", bytes, may);
+            return Future.succeededFuture(0L);
+        }
+        long freed = 0;
+        for (BlobStore.BlobInfo b : candidates) {
             if (freed >= bytes) {
                 break;
             }
-            if (!keep.test(b.sha1()) && !store.leased(b.sha1())) {
-                victims.add(b);
+            // A reader may have taken a lease since the list was made: then the blob stays and the next one goes.
+            if (store.evict(b.sha1())) {
+                LOG.info("evicting {} ({} bytes, last used {} ms ago) to make room", b.sha1(), b.size(),
+                        System.currentTimeMillis() - b.lastAccessMillis());
                 freed += b.size();
+                onEviction.run();
             }
         }
-        if (allOrNothing && freed < bytes) {
-            LOG.info("not evicting: {} bytes needed, only {} may go", bytes, freed);
-            return Future.succeededFuture(0L);
-        }
-        List<Future<Boolean>> deletions = new ArrayList<>();
-        for (BlobStore.BlobInfo b : victims) {
-            LOG.info("evicting {} ({} bytes, last used {} ms ago) to make room", b.sha1(), b.size(),
-                    System.currentTimeMillis() - b.lastAccessMillis());
-            deletions.add(store.delete(b.sha1()).onSuccess(existed -> {
-                if (existed) {
-                    onEviction.run();
-                }
-            }));
-        }
-        long total = freed;
-        return Future.join(deletions).map(total);
+        return Future.succeededFuture(freed);
     }
 }

@@ -10,17 +10,17 @@ import org.slf4j.LoggerFactory;
  * share one pool yet each stays sequential, so independent work (writing, hashing) runs in parallel while
  * every byte is still seen in order.
  */
-final class SerialLane {
+public final class SerialLane {
     private static final Logger LOG = LoggerFactory.getLogger(SerialLane.class);
     private final Executor pool;
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean running;
 
-    SerialLane(Executor pool) {
+    public SerialLane(Executor pool) {
         this.pool = pool;
     }
 
-    void submit(Runnable task) {
+    public void submit(Runnable task) {
         synchronized (this) {
             queue.add(task);
             if (running) {

@@ -96,15 +96,43 @@ public class SpaceReservations {
         return new Reservation(this, bytes);
     }
 
+    /**
+     * Grows a reservation by {@code more} bytes (a write whose size was not known up front, charged as its bytes
+     * arrive), evicting if needed; fails with {@link StoreFullException}, the reservation unchanged, when even
+     * eviction cannot make room.
+     */
+    public Future<Void> extend(Reservation r, long more) {
+        return reserve(more).map(extra -> {
+            r.absorb(extra);
+            return null;
+        });
+    }
+
     /** Room held for one write; released when the write ends, committed or not. */
     public static final class Reservation {
         private final SpaceReservations owner;
-        private final long bytes;
+        private long bytes;
         private boolean released;
 
         Reservation(SpaceReservations owner, long bytes) {
             this.owner = owner;
             this.bytes = bytes;
+        }
+
+        /** Bytes this reservation holds. */
+        public synchronized long bytes() {
+            return bytes;
+        }
+
+        synchronized void absorb(Reservation extra) {
+            synchronized (extra) {
+                if (released) {
+                    extra.release();
+                    return;
+                }
+                bytes += extra.bytes;
+                extra.released = true;
+            }
         }
 
         public synchronized void release() {

@@ -2,10 +2,11 @@ package io.imgfed.transfer.billing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,158 +16,190 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The billing outbox keeps every event until it is acknowledged, across restarts and torn writes. */
+/** The billing outbox keeps every event until it is acknowledged, once per id, across restarts. */
 class OutboxTest {
     @TempDir
     Path dir;
 
-    private static byte[] event(int i) {
-        return ("{\"n\":" + i + ",\"owner\":\"o\"}").getBytes(StandardCharsets.UTF_8);
+    static Outbox.Event event(int i) {
+        return new Outbox.Event("id-" + i, "owner-" + (i % 3),
+                ("{\"event_id\":\"id-" + i + "\",\"owner\":\"o\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static long[] append(Outbox o, int from, int count) throws Exception {
-        List<byte[]> events = new ArrayList<>();
+    static void append(Outbox o, int from, int count) throws Exception {
+        List<Outbox.Event> events = new ArrayList<>();
         for (int i = from; i < from + count; i++) {
             events.add(event(i));
         }
-        return o.append(events).get(10, TimeUnit.SECONDS);
+        o.append(events).get(10, TimeUnit.SECONDS);
     }
 
-    private static List<Outbox.Entry> all(Outbox o) throws IOException {
-        return o.pending(0, Integer.MAX_VALUE, Set.of());
+    static List<Outbox.Entry> all(Outbox o) throws IOException {
+        return o.pending(Integer.MAX_VALUE / 2, Set.of());
+    }
+
+    static List<String> ids(Outbox o) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (Outbox.Entry e : all(o)) {
+            String s = new String(e.payload(), StandardCharsets.UTF_8);
+            out.add(s.substring(s.indexOf("id-"), s.indexOf('"', s.indexOf("id-"))));
+        }
+        return out;
     }
 
     @Test
     void appendedEventsSurviveReopenUntilAcknowledged() throws Exception {
-        long[] seqs;
         try (Outbox o = Outbox.open(dir)) {
-            seqs = append(o, 0, 5);
+            append(o, 0, 5);
             assertEquals(5, o.pendingCount());
-            o.ack(seqs[0]);
-            o.ack(seqs[1]);
+            List<Outbox.Entry> entries = all(o);
+            o.ack(entries.get(0).seq(), entries.get(0).payload().length);
+            o.ack(entries.get(3).seq(), entries.get(3).payload().length);
+            assertEquals(3, o.pendingCount());
+            assertEquals(List.of("id-1", "id-2", "id-4"), ids(o), "an acknowledged event is never handed out again");
         }
         try (Outbox o = Outbox.open(dir)) {
-            List<Outbox.Entry> left = all(o);
-            assertEquals(3, left.size());
-            assertEquals(seqs[2], left.get(0).seq());
-            assertArrayEquals(event(2), left.get(0).payload());
-            long[] more = append(o, 5, 1);
-            assertTrue(more[0] > seqs[4], "sequence numbers keep growing across restarts");
+            assertEquals(List.of("id-1", "id-2", "id-4"), ids(o));
+            assertEquals(3, o.pendingCount());
+            Outbox.Entry first = all(o).get(0);
+            assertEquals("owner-1", first.key());
+            assertArrayEquals(event(1).payload(), first.payload());
+            long before = all(o).get(2).seq();
+            append(o, 5, 1);
+            assertTrue(all(o).get(3).seq() > before, "sequence numbers keep growing across restarts");
         }
     }
 
     @Test
-    void outOfOrderAcknowledgementsAreKeptInMemoryAndNeverLoseAnEvent() throws Exception {
+    void anEventIdIsWrittenOnceWithItsFirstContent() throws Exception {
         try (Outbox o = Outbox.open(dir)) {
-            long[] s = append(o, 0, 4);
-            o.ack(s[2]);
-            o.ack(s[3]);
+            append(o, 0, 1);
+            Outbox.Event other = new Outbox.Event("id-0", "x", "{\"different\":true}".getBytes(StandardCharsets.UTF_8));
+            o.append(List.of(other, event(1))).get(10, TimeUnit.SECONDS);
+            assertEquals(List.of("id-0", "id-1"), ids(o));
+            assertArrayEquals(event(0).payload(), all(o).get(0).payload(), "the first content stays");
             assertEquals(2, o.pendingCount());
-            assertEquals(List.of(s[0], s[1]), all(o).stream().map(Outbox.Entry::seq).toList());
-            o.ack(s[0]);
-            o.ack(s[1]);
-            assertEquals(0, o.pendingCount());
-            assertEquals(0, o.pendingBytes());
+            // Also once acknowledged: a late duplicate is recognised and not sent again.
+            Outbox.Entry e = all(o).get(0);
+            o.ack(e.seq(), e.payload().length);
         }
         try (Outbox o = Outbox.open(dir)) {
-            assertEquals(0, o.pendingCount(), "the watermark was persisted once the gap closed");
+            o.append(List.of(event(0))).get(10, TimeUnit.SECONDS);
+            assertEquals(List.of("id-1"), ids(o));
         }
     }
 
     @Test
-    void aTornLastFrameIsCutOffAndEarlierEventsSurvive() throws Exception {
+    void aTransfersFinalEventsReplaceItsCheckpointAtomically() throws Exception {
         try (Outbox o = Outbox.open(dir)) {
-            append(o, 0, 10);
-        }
-        Path segment = segments().get(0);
-        long size = Files.size(segment);
-        try (RandomAccessFile raf = new RandomAccessFile(segment.toFile(), "rw")) {
-            raf.setLength(size - 7);
-        }
-        try (Outbox o = Outbox.open(dir)) {
-            List<Outbox.Entry> left = all(o);
-            assertEquals(9, left.size(), "only the torn event is lost: it was never acknowledged as appended");
-            for (int i = 0; i < 9; i++) {
-                assertArrayEquals(event(i), left.get(i).payload());
-            }
-            append(o, 100, 1);
-            assertEquals(10, all(o).size(), "appending continues after the repaired end");
+            o.checkpoint("t1", "{\"bytes\":1}".getBytes(StandardCharsets.UTF_8));
+            o.checkpoint("t1", "{\"bytes\":2}".getBytes(StandardCharsets.UTF_8));
+            o.checkpoint("t2", "{\"bytes\":9}".getBytes(StandardCharsets.UTF_8));
+            o.append(List.of(event(0)), "t1").get(10, TimeUnit.SECONDS);
+            // A checkpoint that comes late must not bring a finished transfer back.
+            o.checkpoint("t1", "{\"bytes\":3}".getBytes(StandardCharsets.UTF_8));
+            o.append(List.of(event(1))).get(10, TimeUnit.SECONDS);
         }
         try (Outbox o = Outbox.open(dir)) {
-            assertEquals(10, all(o).size());
-            assertArrayEquals(event(100), all(o).get(9).payload());
+            assertEquals(1, o.leftovers().size(), "only the running transfer is left");
+            assertEquals("t2", o.leftovers().get(0).transferId());
+            assertEquals("{\"bytes\":9}", new String(o.leftovers().get(0).state(), StandardCharsets.UTF_8));
+            assertEquals(List.of("id-0", "id-1"), ids(o));
         }
     }
 
     @Test
-    void garbageAfterTheLastFrameIsCutOff() throws Exception {
+    void aCheckpointIsKeptUntilTheTransferEnds() throws Exception {
         try (Outbox o = Outbox.open(dir)) {
-            append(o, 0, 3);
+            o.checkpoint("t1", "{\"bytes\":1}".getBytes(StandardCharsets.UTF_8));
+            append(o, 0, 1);
         }
-        Files.write(segments().get(0), new byte[] {0, 0, 0, 40, 1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
         try (Outbox o = Outbox.open(dir)) {
-            assertEquals(3, all(o).size());
+            assertEquals(List.of("t1"), o.leftovers().stream().map(Outbox.Checkpoint::transferId).toList());
+            o.append(List.of(event(1)), "t1").get(10, TimeUnit.SECONDS);
+        }
+        try (Outbox o = Outbox.open(dir)) {
+            assertTrue(o.leftovers().isEmpty());
         }
     }
 
     @Test
-    void aDamagedWatermarkMeansResendingNotLosing() throws Exception {
+    void concurrentAppendsAreAllDurable() throws Exception {
         try (Outbox o = Outbox.open(dir)) {
-            long[] s = append(o, 0, 3);
-            o.ack(s[0]);
+            List<CompletableFuture<Void>> fs = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int base = t * 100;
+                Thread th = new Thread(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        synchronized (fs) {
+                            fs.add(o.append(List.of(event(base + i))));
+                        }
+                    }
+                });
+                threads.add(th);
+                th.start();
+            }
+            for (Thread th : threads) {
+                th.join();
+            }
+            for (CompletableFuture<Void> f : fs) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            assertEquals(800, o.pendingCount());
         }
-        Files.write(dir.resolve("acked"), new byte[] {1, 2, 3});
         try (Outbox o = Outbox.open(dir)) {
-            assertTrue(all(o).size() >= 2, "nothing unacknowledged is lost; acknowledged ones may be sent again");
+            assertEquals(800, new HashSet<>(ids(o)).size());
         }
     }
 
     @Test
-    void fullyAcknowledgedSegmentsAreDeleted() throws Exception {
-        byte[] big = new byte[600 * 1024];
-        java.util.Arrays.fill(big, (byte) 'x');
+    void anEventTooLargeOrWithoutAnIdIsRefusedAndNothingOfItsBatchIsWritten() throws Exception {
         try (Outbox o = Outbox.open(dir)) {
-            List<byte[]> events = new ArrayList<>();
-            for (int i = 0; i < 60; i++) {
-                events.add(big);
-            }
-            long[] seqs = o.append(events).get(30, TimeUnit.SECONDS);
-            assertTrue(segments().size() >= 2, "16 MiB segments roll over");
-            for (long s : seqs) {
-                o.ack(s);
-            }
-        }
-        try (Outbox o = Outbox.open(dir)) {
-            assertEquals(0, o.pendingCount());
-            assertTrue(segments().size() <= 1, "acknowledged segments are removed: " + segments());
+            Outbox.Event huge = new Outbox.Event("big", "k", new byte[Outbox.MAX_EVENT_BYTES + 1]);
+            assertTrue(o.append(List.of(event(0), huge)).isCompletedExceptionally());
+            assertTrue(o.append(List.of(new Outbox.Event(null, "k", new byte[1]))).isCompletedExceptionally());
+            append(o, 1, 1);
+            assertEquals(List.of("id-1"), ids(o));
         }
     }
 
     @Test
-    void concurrentAppendsAreAllDurableWithDistinctSequenceNumbers() throws Exception {
-        Set<Long> seen = new HashSet<>();
-        try (Outbox o = Outbox.open(dir)) {
-            List<CompletableFuture<long[]>> fs = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                fs.add(o.append(List.of(event(i))));
-            }
-            for (CompletableFuture<long[]> f : fs) {
-                long s = f.get(10, TimeUnit.SECONDS)[0];
-                assertTrue(seen.add(s), "sequence numbers are unique");
-            }
+    void anOutboxOfTheOldFileFormatIsTakenOverWithNothingLost() throws Exception {
+        // Frames [len][crc32c][seq][payload]; events 1 and 2 were acknowledged (watermark 2), 3 and 4 were not.
+        Path segment = dir.resolve("events-00000000000000000001.log");
+        ByteBuffer b = ByteBuffer.allocate(4096);
+        for (int seq = 1; seq <= 4; seq++) {
+            byte[] p = ("{\"event_id\":\"old-" + seq + "\",\"owner\":\"o" + seq + "\"}").getBytes(StandardCharsets.UTF_8);
+            b.putInt(p.length).putInt(crc(seq, p)).putLong(seq).put(p);
         }
+        b.put(new byte[] {1, 2, 3}); // a torn frame at the end
+        Files.write(segment, java.util.Arrays.copyOf(b.array(), b.position()));
+        ByteBuffer w = ByteBuffer.allocate(12).putLong(2).putInt(crc(2, new byte[0]));
+        Files.write(dir.resolve("acked"), w.array());
+        Files.createDirectories(dir.resolve("running"));
+        Files.writeString(dir.resolve("running/t9.events"), "{\"event_id\":\"left-9\",\"owner\":\"o9\"}\n");
+
         try (Outbox o = Outbox.open(dir)) {
-            assertEquals(200, all(o).size());
+            List<String> keys = all(o).stream().map(Outbox.Entry::key).toList();
+            assertEquals(List.of("o3", "o4", "o9"), keys);
+        }
+        assertFalse(Files.exists(segment));
+        assertFalse(Files.exists(dir.resolve("acked")));
+        assertFalse(Files.exists(dir.resolve("running")));
+        try (Outbox o = Outbox.open(dir)) {
+            assertEquals(3, o.pendingCount(), "taken over once");
         }
     }
 
-    private List<Path> segments() throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("events-")).sorted().toList();
-        }
+    private static int crc(long seq, byte[] payload) {
+        CRC32C c = new CRC32C();
+        c.update(ByteBuffer.allocate(8).putLong(seq).array());
+        c.update(payload);
+        return (int) c.getValue();
     }
 }

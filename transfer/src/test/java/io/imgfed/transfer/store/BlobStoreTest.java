@@ -232,16 +232,16 @@ class BlobStoreTest {
             assertTrue(Files.exists(p), "stray files are left alone: " + p);
         }
         assertTrue(Files.isDirectory(dirNamedLikeABlob));
-        try (FileChannel ch = await(store.openForRead(shaB))) {
+        try (BlobStore.ReadLease lease = await(store.lease(shaB)); FileChannel ch = lease.channel()) {
             assertArrayEquals(b, readAll(ch));
         }
     }
 
     @Test
-    void openForReadGivesTheBlobsBytes() throws Exception {
+    void leaseGivesTheBlobsBytes() throws Exception {
         byte[] content = random(20, 777_777);
         String sha1 = store(content).digest().sha1();
-        try (FileChannel ch = await(store.openForRead(sha1))) {
+        try (BlobStore.ReadLease lease = await(store.lease(sha1)); FileChannel ch = lease.channel()) {
             assertArrayEquals(content, readAll(ch));
         }
     }
@@ -250,19 +250,19 @@ class BlobStoreTest {
     void aBlobDeletedWhileOpenStaysReadableThroughItsChannel() throws Exception {
         byte[] content = random(21, 1_000_001);
         String sha1 = store(content).digest().sha1();
-        try (FileChannel ch = await(store.openForRead(sha1))) {
+        try (BlobStore.ReadLease lease = await(store.lease(sha1)); FileChannel ch = lease.channel()) {
             assertTrue(await(store.delete(sha1)));
             assertFalse(Files.exists(store.blobPath(sha1)));
             assertFalse(store.contains(sha1));
             assertArrayEquals(content, readAll(ch));
         }
-        assertInstanceOf(NoSuchFileException.class, awaitFailure(store.openForRead(sha1)));
+        assertInstanceOf(NoSuchFileException.class, awaitFailure(store.lease(sha1)));
     }
 
     @Test
-    void openForReadOfAnUnknownBlobFails() throws Exception {
-        assertInstanceOf(NoSuchFileException.class, awaitFailure(store.openForRead("0".repeat(40))));
-        assertInstanceOf(NoSuchFileException.class, awaitFailure(store.openForRead("../../etc/passwd")));
+    void leaseOfAnUnknownBlobFails() throws Exception {
+        assertInstanceOf(NoSuchFileException.class, awaitFailure(store.lease("0".repeat(40))));
+        assertInstanceOf(NoSuchFileException.class, awaitFailure(store.lease("../../etc/passwd")));
     }
 
     @Test
@@ -290,13 +290,13 @@ class BlobStoreTest {
     }
 
     @Test
-    void openForReadCountsAsAnAccess() throws Exception {
+    void leaseCountsAsAnAccess() throws Exception {
         String sha1 = store(random(31, 10)).digest().sha1();
         store.close();
         Files.setLastModifiedTime(store.blobPath(sha1), FileTime.fromMillis(1_000_000_000_000L));
         store = open();
         long before = System.currentTimeMillis();
-        await(store.openForRead(sha1)).close();
+        await(store.lease(sha1)).close();
         assertTrue(store.info(sha1).orElseThrow().lastAccessMillis() >= before);
     }
 

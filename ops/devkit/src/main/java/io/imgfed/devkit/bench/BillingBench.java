@@ -81,7 +81,7 @@ public final class BillingBench {
                     }
                     long id = seq++;
                     long at = System.nanoTime();
-                    outbox.append(List.of(event(id, at)));
+                    outbox.append(List.of(new Outbox.Event("bench-" + id, OWNER, event(id, at))));
                     sent.add(new long[] {id, at});
                     next += gapNanos;
                 }
@@ -107,11 +107,12 @@ public final class BillingBench {
 
     /** Appends {@code n} events in batches of 50, as a busy DC's transfers would complete; returns the next id. */
     private static long burst(Outbox outbox, long seq, int n) throws Exception {
-        List<java.util.concurrent.CompletableFuture<long[]>> acks = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<Void>> acks = new ArrayList<>();
         for (int i = 0; i < n; i += 50) {
-            List<byte[]> batch = new ArrayList<>();
+            List<Outbox.Event> batch = new ArrayList<>();
             for (int j = i; j < Math.min(n, i + 50); j++) {
-                batch.add(event(seq++, System.nanoTime()));
+                long id = seq++;
+                batch.add(new Outbox.Event("bench-" + id, OWNER, event(id, System.nanoTime())));
             }
             acks.add(outbox.append(batch));
         }
