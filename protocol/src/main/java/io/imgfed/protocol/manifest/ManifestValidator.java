@@ -47,27 +47,39 @@ public final class ManifestValidator {
             "networks", "brand", "ssh_key", "min_ram", "max_ram", "min_platform", "max_platform", "bootrom");
     private static final Set<String> ZVOL_FIELDS = Set.of("nic_driver", "disk_driver", "cpu_type", "image_size");
 
-    /** Which fields each operation accepts from a client; any other known field is NotAllowed. */
+    /**
+     * Which fields each operation accepts from a client, and which it ignores whatever their value; any other
+     * known field is NotAllowed. An import ignores the computed {@code state} and {@code files} as IMGAPI does
+     * (its Image.create drops them "to allow create from IMGAPI output"), so a manifest read from any IMGAPI's
+     * GetImage imports as it is; its file is then added with AddImageFile.
+     */
     public enum Operation {
         CREATE(Set.of("v", "owner", "name", "version", "description", "homepage", "eula", "disabled", "public", "type",
                 "os", "origin", "acl", "requirements", "generate_passwords", "users", "billing_tags", "traits", "tags",
-                "inherited_directories", "nic_driver", "disk_driver", "cpu_type", "image_size", "channels")),
+                "inherited_directories", "nic_driver", "disk_driver", "cpu_type", "image_size", "channels"), Set.of()),
         IMPORT(Set.of("v", "uuid", "owner", "name", "version", "description", "homepage", "eula", "icon", "disabled",
                 "public", "published_at", "type", "os", "origin", "acl", "requirements", "generate_passwords", "users",
                 "billing_tags", "traits", "tags", "inherited_directories", "nic_driver", "disk_driver", "cpu_type",
-                "image_size", "channels")),
+                "image_size", "channels"), Set.of("state", "files")),
         UPDATE(Set.of("name", "version", "description", "homepage", "eula", "public", "type", "os", "acl",
                 "requirements", "generate_passwords", "users", "billing_tags", "traits", "tags", "inherited_directories",
-                "nic_driver", "disk_driver", "cpu_type", "image_size", "channels"));
+                "nic_driver", "disk_driver", "cpu_type", "image_size", "channels"), Set.of());
 
         private final Set<String> accepted;
+        private final Set<String> ignored;
 
-        Operation(Set<String> accepted) {
+        Operation(Set<String> accepted, Set<String> ignored) {
             this.accepted = accepted;
+            this.ignored = ignored;
         }
 
         public boolean accepts(String field) {
             return accepted.contains(field);
+        }
+
+        /** Whether this operation takes {@code field} and drops it unread. */
+        public boolean ignores(String field) {
+            return ignored.contains(field);
         }
     }
 
@@ -213,6 +225,9 @@ public final class ManifestValidator {
                 errors.add(FieldError.notAllowed(printable(field), "unsupported field"));
                 continue;
             }
+            if (op.ignores(field)) {
+                continue;
+            }
             if (!op.accepts(field)) {
                 errors.add(FieldError.notAllowed(field, notAllowedReason(field, op)));
                 continue;
@@ -260,6 +275,7 @@ public final class ManifestValidator {
             case "eula":
                 return url(field, v, errors);
             case "icon":
+                return icon(v, errors);
             case "disabled":
             case "public":
             case "generate_passwords":
@@ -412,6 +428,20 @@ public final class ManifestValidator {
             errors.add(FieldError.invalid(field, field + " must be an http or https URL"));
         }
         return v;
+    }
+
+    /**
+     * An imported {@code icon}: {@code false} is accepted and dropped (there is no icon); {@code true} is refused,
+     * as IMGAPI refuses it (its stored icon is the uploaded icon's metadata, added with AddImageIcon) and imgfed
+     * keeps no icons, so it would announce an icon nobody can fetch.
+     */
+    private static JsonNode icon(JsonNode v, List<FieldError> errors) {
+        if (!v.isBoolean()) {
+            errors.add(FieldError.invalid("icon", "icon must be a boolean"));
+        } else if (v.booleanValue()) {
+            errors.add(FieldError.invalid("icon", "icon cannot be imported: image icons are not supported"));
+        }
+        return null;
     }
 
     private static JsonNode publishedAt(String field, JsonNode v, List<FieldError> errors) {
