@@ -421,7 +421,11 @@ public final class ManifestValidator {
         try {
             URI uri = new URI(s);
             String scheme = uri.getScheme();
-            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || uri.getHost() == null) {
+            // A host as in the authority: java.net.URI leaves getHost() null for names it cannot parse as a
+            // server (an internationalised name, an underscore), which IMGAPI and browsers take.
+            String authority = uri.getRawAuthority();
+            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                    || authority == null || authority.isEmpty()) {
                 errors.add(FieldError.invalid(field, field + " must be an http or https URL"));
             }
         } catch (URISyntaxException e) {
