@@ -573,17 +573,32 @@ public final class ManifestValidator {
         Iterator<Map.Entry<String, JsonNode>> it = v.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().isEmpty() || !e.getValue().isValueNode() || e.getValue().isNull()) {
-                errors.add(FieldError.invalid("tags", "tag keys must be non-empty and values strings, numbers or booleans"));
+            if (e.getKey().isEmpty()) {
+                errors.add(FieldError.invalid("tags", "tag keys must be non-empty"));
                 return v;
             }
-            if (e.getValue().isFloatingPointNumber() && !Double.isFinite(e.getValue().doubleValue())) {
+            // Any JSON value, as in IMGAPI, whose search index reduces a value that is not a string, number
+            // or boolean to "" (tag.KEY= finds it); Manifest.tagValue does the same.
+            if (!finite(e.getValue())) {
                 // 1e400 parses to Infinity, which JSON cannot hold: it would be stored as the string "Infinity".
-                errors.add(FieldError.invalid("tags", "tag " + printable(e.getKey()) + " is a number out of range"));
+                errors.add(FieldError.invalid("tags", "tag " + printable(e.getKey()) + " holds a number out of range"));
                 return v;
             }
         }
         return v;
+    }
+
+    /** Whether every number in {@code v}, at any depth, is finite. */
+    private static boolean finite(JsonNode v) {
+        if (v.isFloatingPointNumber()) {
+            return Double.isFinite(v.doubleValue());
+        }
+        for (JsonNode child : v) {
+            if (!finite(child)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static JsonNode requirements(JsonNode v, List<FieldError> errors) {
