@@ -647,7 +647,7 @@ public final class ManifestValidator {
                         while (p.hasNext()) {
                             Map.Entry<String, JsonNode> pe = p.next();
                             ok &= PLATFORM_KEY.matcher(pe.getKey()).matches() && pe.getValue().isTextual()
-                                    && PLATFORM_STAMP.matcher(pe.getValue().asText()).matches();
+                                    && platformStamp(pe.getValue().asText());
                         }
                     }
                     if (!ok) {
@@ -664,6 +664,24 @@ public final class ManifestValidator {
             }
         }
         return v;
+    }
+
+    /**
+     * A platform build stamp {@code YYYYMMDDTHHMMSSZ} with IMGAPI's ranges (imgmanifest's validPlatformVersion):
+     * year from 2012, month 1-12, day 1-31, hour 0-23, minute and second 0-59.
+     */
+    static boolean platformStamp(String s) {
+        if (!PLATFORM_STAMP.matcher(s).matches()) {
+            return false;
+        }
+        int year = Integer.parseInt(s.substring(0, 4));
+        int month = Integer.parseInt(s.substring(4, 6));
+        int day = Integer.parseInt(s.substring(6, 8));
+        int hour = Integer.parseInt(s.substring(9, 11));
+        int minute = Integer.parseInt(s.substring(11, 13));
+        int second = Integer.parseInt(s.substring(13, 15));
+        return year >= 2012 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59
+                && second <= 59;
     }
 
     /** A field name safe to echo back: control characters escaped, length capped. */
