@@ -139,10 +139,16 @@ public final class Manifest {
         return text(fields, "origin");
     }
 
-    /** A tag's value as a string for {@code tag.KEY=VALUE} matching, or null when the tag is absent. */
+    /**
+     * A tag's value as a string for {@code tag.KEY=VALUE} matching, or null when the tag is absent. A value that
+     * is not a string, number or boolean reads as "", as in IMGAPI's search index: {@code tag.KEY=} finds it.
+     */
     public String tagValue(String key) {
         JsonNode v = fields.path("tags").get(key);
-        return v == null || v.isNull() ? null : v.asText();
+        if (v == null) {
+            return null;
+        }
+        return v.isValueNode() && !v.isNull() ? v.asText() : "";
     }
 
     public ImageState state() {

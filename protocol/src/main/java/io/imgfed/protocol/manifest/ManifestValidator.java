@@ -47,27 +47,39 @@ public final class ManifestValidator {
             "networks", "brand", "ssh_key", "min_ram", "max_ram", "min_platform", "max_platform", "bootrom");
     private static final Set<String> ZVOL_FIELDS = Set.of("nic_driver", "disk_driver", "cpu_type", "image_size");
 
-    /** Which fields each operation accepts from a client; any other known field is NotAllowed. */
+    /**
+     * Which fields each operation accepts from a client, and which it ignores whatever their value; any other
+     * known field is NotAllowed. An import ignores the computed {@code state} and {@code files} as IMGAPI does
+     * (its Image.create drops them "to allow create from IMGAPI output"), so a manifest read from any IMGAPI's
+     * GetImage imports as it is; its file is then added with AddImageFile.
+     */
     public enum Operation {
         CREATE(Set.of("v", "owner", "name", "version", "description", "homepage", "eula", "disabled", "public", "type",
                 "os", "origin", "acl", "requirements", "generate_passwords", "users", "billing_tags", "traits", "tags",
-                "inherited_directories", "nic_driver", "disk_driver", "cpu_type", "image_size", "channels")),
+                "inherited_directories", "nic_driver", "disk_driver", "cpu_type", "image_size", "channels"), Set.of()),
         IMPORT(Set.of("v", "uuid", "owner", "name", "version", "description", "homepage", "eula", "icon", "disabled",
                 "public", "published_at", "type", "os", "origin", "acl", "requirements", "generate_passwords", "users",
                 "billing_tags", "traits", "tags", "inherited_directories", "nic_driver", "disk_driver", "cpu_type",
-                "image_size", "channels")),
+                "image_size", "channels"), Set.of("state", "files")),
         UPDATE(Set.of("name", "version", "description", "homepage", "eula", "public", "type", "os", "acl",
                 "requirements", "generate_passwords", "users", "billing_tags", "traits", "tags", "inherited_directories",
-                "nic_driver", "disk_driver", "cpu_type", "image_size", "channels"));
+                "nic_driver", "disk_driver", "cpu_type", "image_size", "channels"), Set.of());
 
         private final Set<String> accepted;
+        private final Set<String> ignored;
 
-        Operation(Set<String> accepted) {
+        Operation(Set<String> accepted, Set<String> ignored) {
             this.accepted = accepted;
+            this.ignored = ignored;
         }
 
         public boolean accepts(String field) {
             return accepted.contains(field);
+        }
+
+        /** Whether this operation takes {@code field} and drops it unread. */
+        public boolean ignores(String field) {
+            return ignored.contains(field);
         }
     }
 
@@ -213,6 +225,9 @@ public final class ManifestValidator {
                 errors.add(FieldError.notAllowed(printable(field), "unsupported field"));
                 continue;
             }
+            if (op.ignores(field)) {
+                continue;
+            }
             if (!op.accepts(field)) {
                 errors.add(FieldError.notAllowed(field, notAllowedReason(field, op)));
                 continue;
@@ -260,6 +275,7 @@ public final class ManifestValidator {
             case "eula":
                 return url(field, v, errors);
             case "icon":
+                return icon(v, errors);
             case "disabled":
             case "public":
             case "generate_passwords":
@@ -405,13 +421,31 @@ public final class ManifestValidator {
         try {
             URI uri = new URI(s);
             String scheme = uri.getScheme();
-            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || uri.getHost() == null) {
+            // A host as in the authority: java.net.URI leaves getHost() null for names it cannot parse as a
+            // server (an internationalised name, an underscore), which IMGAPI and browsers take.
+            String authority = uri.getRawAuthority();
+            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                    || authority == null || authority.isEmpty()) {
                 errors.add(FieldError.invalid(field, field + " must be an http or https URL"));
             }
         } catch (URISyntaxException e) {
             errors.add(FieldError.invalid(field, field + " must be an http or https URL"));
         }
         return v;
+    }
+
+    /**
+     * An imported {@code icon}: {@code false} is accepted and dropped (there is no icon); {@code true} is refused,
+     * as IMGAPI refuses it (its stored icon is the uploaded icon's metadata, added with AddImageIcon) and imgfed
+     * keeps no icons, so it would announce an icon nobody can fetch.
+     */
+    private static JsonNode icon(JsonNode v, List<FieldError> errors) {
+        if (!v.isBoolean()) {
+            errors.add(FieldError.invalid("icon", "icon must be a boolean"));
+        } else if (v.booleanValue()) {
+            errors.add(FieldError.invalid("icon", "icon cannot be imported: image icons are not supported"));
+        }
+        return null;
     }
 
     private static JsonNode publishedAt(String field, JsonNode v, List<FieldError> errors) {
@@ -539,17 +573,32 @@ public final class ManifestValidator {
         Iterator<Map.Entry<String, JsonNode>> it = v.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().isEmpty() || !e.getValue().isValueNode() || e.getValue().isNull()) {
-                errors.add(FieldError.invalid("tags", "tag keys must be non-empty and values strings, numbers or booleans"));
+            if (e.getKey().isEmpty()) {
+                errors.add(FieldError.invalid("tags", "tag keys must be non-empty"));
                 return v;
             }
-            if (e.getValue().isFloatingPointNumber() && !Double.isFinite(e.getValue().doubleValue())) {
+            // Any JSON value, as in IMGAPI, whose search index reduces a value that is not a string, number
+            // or boolean to "" (tag.KEY= finds it); Manifest.tagValue does the same.
+            if (!finite(e.getValue())) {
                 // 1e400 parses to Infinity, which JSON cannot hold: it would be stored as the string "Infinity".
-                errors.add(FieldError.invalid("tags", "tag " + printable(e.getKey()) + " is a number out of range"));
+                errors.add(FieldError.invalid("tags", "tag " + printable(e.getKey()) + " holds a number out of range"));
                 return v;
             }
         }
         return v;
+    }
+
+    /** Whether every number in {@code v}, at any depth, is finite. */
+    private static boolean finite(JsonNode v) {
+        if (v.isFloatingPointNumber()) {
+            return Double.isFinite(v.doubleValue());
+        }
+        for (JsonNode child : v) {
+            if (!finite(child)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static JsonNode requirements(JsonNode v, List<FieldError> errors) {
@@ -598,7 +647,7 @@ public final class ManifestValidator {
                         while (p.hasNext()) {
                             Map.Entry<String, JsonNode> pe = p.next();
                             ok &= PLATFORM_KEY.matcher(pe.getKey()).matches() && pe.getValue().isTextual()
-                                    && PLATFORM_STAMP.matcher(pe.getValue().asText()).matches();
+                                    && platformStamp(pe.getValue().asText());
                         }
                     }
                     if (!ok) {
@@ -615,6 +664,24 @@ public final class ManifestValidator {
             }
         }
         return v;
+    }
+
+    /**
+     * A platform build stamp {@code YYYYMMDDTHHMMSSZ} with IMGAPI's ranges (imgmanifest's validPlatformVersion):
+     * year from 2012, month 1-12, day 1-31, hour 0-23, minute and second 0-59.
+     */
+    static boolean platformStamp(String s) {
+        if (!PLATFORM_STAMP.matcher(s).matches()) {
+            return false;
+        }
+        int year = Integer.parseInt(s.substring(0, 4));
+        int month = Integer.parseInt(s.substring(4, 6));
+        int day = Integer.parseInt(s.substring(6, 8));
+        int hour = Integer.parseInt(s.substring(9, 11));
+        int minute = Integer.parseInt(s.substring(11, 13));
+        int second = Integer.parseInt(s.substring(13, 15));
+        return year >= 2012 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59
+                && second <= 59;
     }
 
     /** A field name safe to echo back: control characters escaped, length capped. */

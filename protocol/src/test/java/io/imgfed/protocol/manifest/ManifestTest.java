@@ -220,6 +220,15 @@ class ManifestTest {
         assertNull(image(UUID_A).build().tagValue("role"), "no tags at all");
     }
 
+    /** As IMGAPI indexes them for tag.KEY=VALUE: a value that is not a string, number or boolean reads as "". */
+    @Test
+    void complexAndNullTagValuesReadAsEmpty() {
+        Manifest m = image(UUID_A).set("tags", json("{'o':{'a':1},'l':[1],'z':null}")).build();
+        assertEquals("", m.tagValue("o"));
+        assertEquals("", m.tagValue("l"));
+        assertEquals("", m.tagValue("z"));
+    }
+
     // ---- lifecycle ----
 
     @Test

@@ -145,9 +145,21 @@ class ManifestValidatorCollectionsTest {
         assertCreateAccepts("tags", json("{}"));
     }
 
+    /** As in IMGAPI, whose validator takes any value but a function and whose search index reads it as "". */
     @ParameterizedTest
-    @ValueSource(strings = {"{'a':[]}", "{'a':['x']}", "{'a':{}}", "{'a':null}", "{'':'x'}", "[]", "'role=db'",
-        "1", "null"})
+    @ValueSource(strings = {"{'a':[]}", "{'a':['x']}", "{'a':{}}", "{'a':null}", "{'a':{'b':[1,{'c':null}]}}"})
+    void tagValuesMayBeAnyJson(String tags) {
+        assertCreateAccepts("tags", json(tags));
+    }
+
+    @Test
+    void aNumberOutOfRangeIsRefusedAtAnyDepth() {
+        assertCreateInvalid("tags", Json.tree("{\"a\":{\"b\":[1e400]}}"));
+        assertCreateInvalid("tags", Json.tree("{\"a\":-1e400}"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{'':'x'}", "[]", "'role=db'", "1", "null"})
     void badTags(String tags) {
         assertCreateInvalid("tags", json(tags));
     }

@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -29,14 +28,46 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ManifestValidatorImportTest {
 
     @Test
-    void validImportKeepsUuidPublishedAtAndIcon() {
+    void validImportKeepsUuidAndPublishedAt() {
         ObjectNode body = importBody(UUID_A);
-        body.put("icon", true);
         ObjectNode out = ManifestValidator.validateImport(body, UUID_A);
         assertEquals(UUID_A, out.get("uuid").asText());
         assertEquals(PUBLISHED, out.get("published_at").asText());
-        assertEquals(BooleanNode.TRUE, out.get("icon"));
         assertEquals(2, out.get("v").asInt());
+    }
+
+    /**
+     * IMGAPI refuses {@code icon: true} in an import (an icon is added with AddImageIcon, which imgfed does not
+     * offer), so imgfed would otherwise announce an icon nobody can fetch; {@code false} says there is none.
+     */
+    @Test
+    void iconTrueIsRefusedAndIconFalseDropped() {
+        ObjectNode withIcon = importBody(UUID_A);
+        withIcon.put("icon", true);
+        assertOnlyFieldError(importFails(withIcon, UUID_A), "icon", Code.Invalid);
+        ObjectNode noIcon = importBody(UUID_A);
+        noIcon.put("icon", false);
+        assertFalse(ManifestValidator.validateImport(noIcon, UUID_A).has("icon"));
+    }
+
+    /**
+     * A manifest as any IMGAPI's GetImage serves it (with the computed state and its files) imports as it is,
+     * as into IMGAPI: state and files are ignored, whatever they say; the file comes with AddImageFile.
+     */
+    @Test
+    void importIgnoresStateAndFilesAsImgapiDoes() {
+        ObjectNode body = importBody(UUID_A);
+        body.put("state", "active");
+        body.set("files", json("[{'sha1':'0123456789abcdef0123456789abcdef01234567','size':4096,'compression':'gzip'}]"));
+        ObjectNode out = ManifestValidator.validateImport(body, UUID_A);
+        assertFalse(out.has("state"));
+        assertFalse(out.has("files"));
+        for (String junk : new String[] {"'x'", "1", "null", "{}"}) {
+            ObjectNode b = importBody(UUID_A);
+            b.set("state", json(junk));
+            b.set("files", json(junk));
+            assertFalse(ManifestValidator.validateImport(b, UUID_A).has("state"));
+        }
     }
 
     @Test
@@ -70,8 +101,8 @@ class ManifestValidatorImportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"state", "files", "error", "home_dc"})
-    void computedAndInternalFieldsAreNotAllowed(String field) {
+    @ValueSource(strings = {"error", "home_dc"})
+    void failureAndInternalFieldsAreNotAllowed(String field) {
         ObjectNode body = importBody(UUID_A);
         body.put(field, "x");
         assertOnlyFieldError(importFails(body, UUID_A), field, Code.NotAllowed);

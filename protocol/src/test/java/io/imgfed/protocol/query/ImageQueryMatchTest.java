@@ -5,6 +5,7 @@ import static io.imgfed.protocol.testing.Fixtures.OWNER;
 import static io.imgfed.protocol.testing.Fixtures.THIRD;
 import static io.imgfed.protocol.testing.Fixtures.UUID_A;
 import static io.imgfed.protocol.testing.Fixtures.image;
+import static io.imgfed.protocol.testing.Fixtures.json;
 import static io.imgfed.protocol.testing.Fixtures.params;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -107,6 +108,16 @@ class ImageQueryMatchTest {
         assertTrue(matches(m, "tag.role", "db", "tag.n", "1"), "several tag filters all apply");
         assertFalse(matches(m, "tag.role", "db", "tag.n", "2"));
         assertFalse(matches(ACTIVE, "tag.role", "db"), "an image without tags");
+    }
+
+    /** As in IMGAPI's search index: a tag whose value is an object, an array or null is found by tag.KEY= only. */
+    @Test
+    void complexTagValuesMatchTheEmptyValue() {
+        Manifest m = image(UUID_A).set("tags", json("{'o':{'a':'x'},'l':['x'],'z':null}")).build();
+        for (String key : List.of("tag.o", "tag.l", "tag.z")) {
+            assertTrue(matches(m, key, ""), key);
+            assertFalse(matches(m, key, "x"), key);
+        }
     }
 
     @Test

@@ -158,7 +158,7 @@ class BadInputTest {
         createFails(with(m -> m.put("origin", "nope")), "origin", "Invalid");
         createFails(with(m -> m.putArray("users").add("root")), "users", "Invalid");
         createFails(with(m -> m.put("tags", "x")), "tags", "Invalid");
-        createFails(with(m -> m.putObject("tags").putObject("nested")), "tags", "Invalid");
+        createFails(with(m -> m.putObject("tags").put("", "empty key")), "tags", "Invalid");
         createFails(with(m -> m.putObject("traits").put("n", 5)), "traits", "Invalid");
         createFails(with(m -> m.putArray("channels").add("UPPER")), "channels", "Invalid");
     }
