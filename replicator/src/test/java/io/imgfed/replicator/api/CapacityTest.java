@@ -79,6 +79,39 @@ class CapacityTest {
         before.assertUnchanged(daemon.daemon());
     }
 
+    /** A body without Content-Length (chunked) was not charged at all: 16 MiB into a 1 MiB store were accepted. */
+    @Test
+    void chunkedUploadIsChargedAsItArrivesAnd507OnceTheCapacityIsReached() {
+        String uuid = api.create(ImgapiClient.manifest("chunked-too-big", "1.0.0"));
+        ApiAsserts.Snapshot before = ApiAsserts.Snapshot.of(daemon.daemon());
+        byte[] file = new byte[16 * MIB];
+        new Random(6).nextBytes(file);
+        Response r = chunked(uuid, file);
+        assertError(r, 507, "InsufficientStorage");
+        before.assertUnchanged(daemon.daemon());
+        assertTrue(api.get("/images/" + uuid).json().path("files").isEmpty());
+        assertEquals(0, daemon.daemon().store().usedBytes() - first.length, "nothing half-stored");
+    }
+
+    @Test
+    void chunkedUploadThatFitsIsStored() {
+        String uuid = api.create(ImgapiClient.manifest("chunked-fits", "1.0.0"));
+        byte[] file = new byte[200 * 1024];
+        new Random(7).nextBytes(file);
+        Response r = chunked(uuid, file);
+        assertEquals(200, r.status(), r.toString());
+        assertEquals(file.length, r.json().path("files").path(0).path("size").asLong());
+        assertEquals(204, api.delete("/images/" + uuid).status());
+    }
+
+    /** PUTs a file with a body of unknown length: HTTP/1.1 chunked transfer encoding. */
+    private static Response chunked(String uuid, byte[] file) {
+        return api.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.base() + "/images/" + uuid
+                        + "/file?compression=none"))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(file))));
+    }
+
     @Test
     void uploadThatFitsStillWorks() {
         String uuid = api.create(ImgapiClient.manifest("fits", "1.0.0"));

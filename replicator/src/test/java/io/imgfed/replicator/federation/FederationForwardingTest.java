@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imgfed.protocol.billing.TransferEvent;
 import io.imgfed.protocol.json.Json;
+import io.imgfed.transfer.billing.Outbox;
 import io.imgfed.replicator.testkit.Await;
 import io.imgfed.replicator.testkit.ImgapiClient;
 import io.imgfed.replicator.testkit.TestFederation;
@@ -52,6 +54,22 @@ class FederationForwardingTest {
         if (fed != null) {
             fed.close();
         }
+    }
+
+    /** The upload events for an image in a DC's billing outbox. */
+    static List<TransferEvent> uploadEvents(String dc, String uuid) {
+        List<TransferEvent> out = new java.util.ArrayList<>();
+        try {
+            for (Outbox.Entry entry : fed.dc(dc).daemon().billing().outbox().pending(10_000, java.util.Set.of())) {
+                TransferEvent ev = TransferEvent.fromJson(entry.payload());
+                if (uuid.equals(ev.imageUuid()) && "upload".equals(ev.reason())) {
+                    out.add(ev);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
     }
 
     static void awaitKnown(String uuid, String... dcs) {
@@ -105,6 +123,16 @@ class FederationForwardingTest {
         assertEquals(sha1, up.json().path("files").path(0).path("sha1").asText(), up.toString());
         assertTrue(fed.dc("a").daemon().store().contains(sha1), "the file landed at its home");
         assertFalse(fed.dc("c").daemon().store().contains(sha1), "the DC that forwarded it kept no copy");
+        // Its bytes crossed from c into a: billed at the home, before the upload was answered.
+        List<TransferEvent> billed = uploadEvents("a", uuid);
+        assertEquals(1, billed.size(), billed.toString());
+        TransferEvent e = billed.get(0);
+        assertEquals(TransferEvent.Type.COMPLETED, e.type());
+        assertEquals("c", e.sourceDc());
+        assertEquals("a", e.destDc());
+        assertEquals(file.length, e.bytes());
+        assertEquals(sha1, e.fileSha1());
+        assertEquals(ImgapiClient.OWNER, e.owner());
 
         ImgapiClient.Response act = fed.client("b").post("/images/" + uuid + "?action=activate", "{}");
         assertEquals(200, act.status(), act.toString());

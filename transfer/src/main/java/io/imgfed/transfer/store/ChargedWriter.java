@@ -64,6 +64,12 @@ public final class ChargedWriter implements WriteStream<Buffer> {
                 if (exceptionHandler != null) {
                     exceptionHandler.handle(failure);
                 }
+                // A sender paused for room must hear of it: its next write fails, and so does its pipe.
+                Handler<Void> drain = drainHandler;
+                drainHandler = null;
+                if (drain != null) {
+                    drain.handle(null);
+                }
                 return;
             }
             if (charged > reservation.bytes()) {
@@ -86,11 +92,18 @@ public final class ChargedWriter implements WriteStream<Buffer> {
     @Override
     public ChargedWriter drainHandler(Handler<Void> handler) {
         this.drainHandler = handler;
-        if (handler != null && !extending && charged <= reservation.bytes()) {
-            // The writer's own drain signal covers the case where only its queue is full.
+        if (handler == null) {
+            return this;
+        }
+        if (failure != null) {
+            // Refused already (the extension may fail before the sender even paused): its next write fails.
+            this.drainHandler = null;
+            handler.handle(null);
+        } else if (!extending && charged <= reservation.bytes()) {
+            // Only the writer's own queue is full: its drain signal is ours.
             writer.drainHandler(v -> {
-                if (drainHandler != null && !writeQueueFull()) {
-                    Handler<Void> h = drainHandler;
+                Handler<Void> h = drainHandler;
+                if (h != null && !writeQueueFull()) {
                     drainHandler = null;
                     h.handle(null);
                 }
