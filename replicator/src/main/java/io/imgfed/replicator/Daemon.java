@@ -362,6 +362,8 @@ public final class Daemon {
         return trimmed.compose(freed -> HttpListener.start(vertx, options, router, instances, config.http().headerTimeout()))
                 .map(l -> {
             http = l;
+            // In the background: files from before piece lists get theirs (and other DCs a signed root to check).
+            new io.imgfed.replicator.images.PieceBackfill(catalog, store, config.dc()).run();
             return null;
         });
     }
