@@ -30,11 +30,11 @@ class PrometheusRulesTest {
     /** The alerts of issue 7 and the runbook in ops/README.md. */
     private static final Set<String> REQUIRED = Set.of("ImgfedDaemonDown", "ImgfedDcGone", "ImgfedTransfersFailing",
             "ImgfedBillingOutboxBacklog", "ImgfedBillingPublishErrors", "ImgfedCacheNearCapacity",
-            "ImgfedRecordsRejected", "ImgfedGossipLagHigh", "ImgfedPeerDcGone");
+            "ImgfedRecordsRejected", "ImgfedGossipLagHigh", "ImgfedPeerDcGone", "ImgfedBillingOutboxFailing");
     /** Alerts whose unit tests must show them both firing and quiet. */
     private static final Set<String> MUST_BE_UNIT_TESTED = Set.of("ImgfedDcGone", "ImgfedTransfersFailing",
             "ImgfedBillingOutboxBacklog", "ImgfedCacheNearCapacity", "ImgfedRecordsRejected", "ImgfedDaemonDown",
-            "ImgfedBillingPublishErrors", "ImgfedGossipLagHigh", "ImgfedPeerDcGone");
+            "ImgfedBillingPublishErrors", "ImgfedGossipLagHigh", "ImgfedPeerDcGone", "ImgfedBillingOutboxFailing");
 
     static Path root;
     static Path prometheusDir;
