@@ -7,7 +7,7 @@ import io.imgfed.transfer.billing.HeldEvents;
 import io.imgfed.transfer.billing.KafkaPublisher;
 import io.imgfed.transfer.billing.Outbox;
 import io.imgfed.transfer.pull.TransferCheckpoint;
-import io.imgfed.transfer.pull.TransferEngine;
+import io.imgfed.transfer.pull.PullAdmission;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -85,10 +85,10 @@ public final class Billing implements AutoCloseable {
     }
 
     /** Refuses new pulls while the outbox cannot take events. */
-    public TransferEngine.Admission admission() {
+    public PullAdmission admission() {
         return () -> {
             String why = held.refusal();
-            return why == null ? null : new TransferEngine.Refusal(why, held.retryAfterSeconds());
+            return why == null ? null : new PullAdmission.Refusal(why, held.retryAfterSeconds());
         };
     }
 

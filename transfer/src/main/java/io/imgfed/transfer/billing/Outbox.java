@@ -331,55 +331,14 @@ public final class Outbox implements AutoCloseable {
             }
         }
         long now = System.currentTimeMillis();
-        int inserted = 0;
-        long insertedBytes = 0;
+        OutboxTransaction.Inserted inserted;
         try {
             writeConn.setAutoCommit(false);
-            try (PreparedStatement ins = writeConn.prepareStatement("INSERT INTO events(event_id, kafka_key, payload, "
-                    + "appended_at) VALUES(?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING");
-                    PreparedStatement drop = writeConn.prepareStatement("DELETE FROM running_transfers WHERE transfer_id = ?");
-                    PreparedStatement save = writeConn.prepareStatement("INSERT INTO running_transfers(transfer_id, state, "
-                            + "updated_at) VALUES(?, ?, ?) ON CONFLICT(transfer_id) DO UPDATE SET state = excluded.state, "
-                            + "updated_at = excluded.updated_at");
-                    PreparedStatement ack = writeConn.prepareStatement("UPDATE events SET acked_at = ? WHERE seq = ?")) {
-                Set<String> finished = new HashSet<>();
-                for (Append a : appends) {
-                    for (Event e : a.events()) {
-                        ins.setString(1, e.id());
-                        ins.setString(2, e.key());
-                        ins.setBytes(3, e.payload());
-                        ins.setLong(4, now);
-                        if (ins.executeUpdate() == 1) {
-                            inserted++;
-                            insertedBytes += e.payload().length;
-                        } else {
-                            LOG.debug("billing event {} is already in the outbox; kept as first written", e.id());
-                        }
-                    }
-                    if (a.finishedTransfer() != null) {
-                        finished.add(a.finishedTransfer());
-                        drop.setString(1, a.finishedTransfer());
-                        drop.executeUpdate();
-                    }
-                }
-                for (Map.Entry<String, byte[]> s : saves.entrySet()) {
-                    if (finished.contains(s.getKey())) {
-                        continue; // a late checkpoint of a transfer that just ended must not bring it back
-                    }
-                    save.setString(1, s.getKey());
-                    save.setBytes(2, s.getValue());
-                    save.setLong(3, now);
-                    save.executeUpdate();
-                }
-                for (long seq : acks) {
-                    ack.setLong(1, now);
-                    ack.setLong(2, seq);
-                    ack.executeUpdate();
-                }
-                if (prune) {
-                    prune(now);
-                }
+            List<OutboxTransaction.Append> batchAppends = new ArrayList<>();
+            for (Append a : appends) {
+                batchAppends.add(new OutboxTransaction.Append(a.events(), a.finishedTransfer()));
             }
+            inserted = OutboxTransaction.run(writeConn, now, batchAppends, saves, acks, prune ? now - RETENTION_MILLIS : 0);
             writeConn.commit();
         } catch (SQLException | RuntimeException e) {
             rollback();
@@ -414,13 +373,13 @@ public final class Outbox implements AutoCloseable {
         for (long seq : acks) {
             ackedInMemory.remove(seq);
         }
-        pendingCount.addAndGet(inserted);
-        pendingBytes.addAndGet(insertedBytes);
-        appended.addAndGet(inserted);
+        pendingCount.addAndGet(inserted.events());
+        pendingBytes.addAndGet(inserted.bytes());
+        appended.addAndGet(inserted.events());
         for (Append a : appends) {
             a.done().complete(null);
         }
-        if (inserted > 0) {
+        if (inserted.events() > 0) {
             appendListeners.forEach(Runnable::run);
         }
     }
@@ -430,17 +389,6 @@ public final class Outbox implements AutoCloseable {
         if (now - lastPrune >= PRUNE_INTERVAL_MILLIS && !closed) {
             lastPrune = now;
             work.add(new Prune());
-        }
-    }
-
-    private void prune(long now) throws SQLException {
-        try (PreparedStatement ps = writeConn.prepareStatement("DELETE FROM events WHERE acked_at IS NOT NULL AND acked_at < ?")) {
-            ps.setLong(1, now - RETENTION_MILLIS);
-            int n = ps.executeUpdate();
-            if (n > 0) {
-                LOG.info("billing outbox: forgot {} event(s) acknowledged more than {} days ago", n,
-                        TimeUnit.MILLISECONDS.toDays(RETENTION_MILLIS));
-            }
         }
     }
 

@@ -46,6 +46,23 @@ public final class SourceBackoff {
         return left <= 0 ? Duration.ZERO : Duration.ofNanos(left);
     }
 
+    /** The first candidate that may be tried now, or none and how long until the soonest may. */
+    public Choice firstReady(java.util.List<SourceCandidate> candidates) {
+        Duration soonest = null;
+        for (SourceCandidate c : candidates) {
+            Duration wait = remaining(c.dc());
+            if (wait.isZero()) {
+                return new Choice(c, Duration.ZERO);
+            }
+            soonest = soonest == null || wait.compareTo(soonest) < 0 ? wait : soonest;
+        }
+        return new Choice(null, soonest == null ? Duration.ZERO : soonest);
+    }
+
+    /** A source to try now, or (source null) how long until one may be tried. */
+    public record Choice(SourceCandidate source, Duration wait) {
+    }
+
     long delayFor(int failures) {
         long d = initialNanos;
         for (int i = 1; i < failures && d < maxNanos; i++) {

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,19 +42,6 @@ public final class TransferEngine {
     private static final long RESUME_SOURCE_WAIT_MILLIS = 60_000;
     private static final long RESUME_RETRY_MILLIS = 2_000;
 
-    /** Whether new pulls may start now; a refusal names why and when to try again. */
-    @FunctionalInterface
-    public interface Admission {
-        /** Null when a new pull may start. */
-        Refusal check();
-
-        Admission OPEN = () -> null;
-    }
-
-    /** Why no new pull starts now. */
-    public record Refusal(String why, int retryAfterSeconds) {
-    }
-
     private final Vertx vertx;
     private final Context context;
     private final String dc;
@@ -66,15 +52,16 @@ public final class TransferEngine {
     private final TransferPolicy policy;
     private final SourceBackoff backoff;
     private final TransferListener listener;
+    private final TransferFiles files;
     private final Map<String, Transfer> active = new ConcurrentHashMap<>();
     private final Map<String, SourcePump> pumps = new ConcurrentHashMap<>();
     /** Transfers whose last piece is verified and that are being committed (engine context only). */
     private final Set<String> finishing = new java.util.HashSet<>();
     private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
     private final Deque<Transfer> queued = new ArrayDeque<>();
-    private final Deque<Transfer> recent = new ArrayDeque<>();
+    private final RecentTransfers recent = new RecentTransfers(RECENT, RECENT_MILLIS);
     private final long startedAtMillis = System.currentTimeMillis();
-    private volatile Supplier<Refusal> admission = () -> null;
+    private volatile PullAdmission admission = PullAdmission.OPEN;
     private int running;
 
     /** The transfer a request is served from, and whether the request joined one already running. */
@@ -93,12 +80,15 @@ public final class TransferEngine {
         this.policy = policy;
         this.backoff = new SourceBackoff(policy.retryInitial(), policy.retryMax(), System::nanoTime);
         this.listener = listener;
+        this.files = new TransferFiles(store, fetcher, context);
     }
 
     /** Decides whether new pulls may start (billing refuses them while its outbox cannot take events). */
-    public void admission(Admission a) {
-        this.admission = a::check;
+    public void admission(PullAdmission a) {
+        this.admission = a;
     }
+
+    // ---------------------------------------------------------------- requests
 
     /**
      * The transfer of a file into this DC: the running one, or a new one; null when the file is already here
@@ -113,7 +103,7 @@ public final class TransferEngine {
         if (store.contains(request.sha1())) {
             return null;
         }
-        Refusal refusal = admission.get();
+        PullAdmission.Refusal refusal = admission.check();
         if (refusal != null) {
             throw ImgapiError.unavailable(refusal.why(), refusal.retryAfterSeconds()).toException();
         }
@@ -174,14 +164,7 @@ public final class TransferEngine {
     /** Running transfers and those that ended in the last minutes, newest first. */
     public List<Transfer> snapshot() {
         List<Transfer> out = new ArrayList<>(active.values());
-        synchronized (recent) {
-            long cutoff = System.currentTimeMillis() - RECENT_MILLIS;
-            for (Transfer t : recent) {
-                if (t.finishedAtMillis() >= cutoff) {
-                    out.add(t);
-                }
-            }
-        }
+        recent.addTo(out);
         out.sort((a, b) -> Long.compare(b.createdAtMillis(), a.createdAtMillis()));
         return out;
     }
@@ -200,6 +183,8 @@ public final class TransferEngine {
         long at = t.nextAttemptAtMillis();
         return at == 0 ? Duration.ZERO : Duration.ofMillis(Math.max(0, at - System.currentTimeMillis()));
     }
+
+    // ---------------------------------------------------------------- attempts (engine context)
 
     private void schedule(Transfer t) {
         if (running >= policy.maxConcurrent()) {
@@ -243,33 +228,32 @@ public final class TransferEngine {
                     : "every DC holding the file served bytes that failed verification (" + t.tainted() + ")", false);
             return;
         }
-        SourceCandidate chosen = null;
-        Duration soonest = null;
-        for (SourceCandidate c : candidates) {
-            Duration wait = backoff.remaining(c.dc());
-            if (wait.isZero()) {
-                chosen = c;
-                break;
-            }
-            soonest = soonest == null || wait.compareTo(soonest) < 0 ? wait : soonest;
-        }
-        if (chosen == null) {
-            backOff(t, Math.max(1, soonest.toMillis()));
+        SourceBackoff.Choice choice = backoff.firstReady(candidates);
+        if (choice.source() == null) {
+            backOff(t, Math.max(1, choice.wait().toMillis()));
             return;
         }
-        SourceCandidate source = chosen;
+        SourceCandidate source = choice.source();
         t.nextAttemptAt(0);
         t.attempt(source.dc());
         t.state(Transfer.State.RUNNING);
         String requestId = t.request().requestId() != null ? t.request().requestId() : t.id();
-        openFile(t, source, requestId).onComplete(ar -> {
+        files.open(t, source, requestId).map(file -> {
+            if (t.file() != null || t.state().finished()) {
+                file.close(false);
+                return t.file();
+            }
+            watch(t, file);
+            t.file(file);
+            return file;
+        }).onComplete(ar -> {
             if (t.state().finished()) {
                 return;
             }
             if (ar.failed()) {
                 if (ar.cause() instanceof StoreFullException) {
                     fail(t, "this DC's disk is full: " + ar.cause().getMessage(), true);
-                } else if (ar.cause() instanceof BadPieceList bad) {
+                } else if (ar.cause() instanceof TransferFiles.BadPieceList bad) {
                     t.taint(source.dc());
                     sourceFailed(t, source, bad.getMessage());
                 } else {
@@ -304,38 +288,7 @@ public final class TransferEngine {
         vertx.setTimer(millis, id -> context.runOnContext(v -> attempt(t)));
     }
 
-    /**
-     * The transfer's partial file, opened on its first attempt: against the piece list the chosen source sends
-     * (believed only if it matches the signed root), or, without a signed root, as one piece checked against the
-     * signed whole-file digest.
-     */
-    private Future<PartialFile> openFile(Transfer t, SourceCandidate source, String requestId) {
-        if (t.file() != null) {
-            return Future.succeededFuture(t.file());
-        }
-        FileRequest r = t.request();
-        Future<PieceList> list = r.pieces() == null ? Future.succeededFuture(r.wholeFileCheck())
-                : fetcher.pieces(source, r.sha1(), r.pieces().pieceSize(), requestId).compose(wire -> {
-                    PieceList l;
-                    try {
-                        l = PieceList.decode(wire.getBytes(), r.size(), r.pieces().pieceSize());
-                    } catch (IllegalArgumentException e) {
-                        return Future.failedFuture(new BadPieceList(source.dc() + " sent an unreadable piece list: "
-                                + e.getMessage()));
-                    }
-                    return l.matches(r.pieces()) ? Future.succeededFuture(l) : Future.failedFuture(new BadPieceList(
-                            source.dc() + " sent a piece list that does not match the root the home DC signed"));
-                });
-        return list.compose(l -> store.openPartial(context, r.sha1(), l)).map(file -> {
-            if (t.file() != null || t.state().finished()) {
-                file.close(false);
-                return t.file();
-            }
-            watch(t, file);
-            t.file(file);
-            return file;
-        });
-    }
+    // ---------------------------------------------------------------- bytes, pieces and blame (engine context)
 
     /** Reports verified bytes to readers and received bytes to listeners; reacts to bad pieces. */
     private void watch(Transfer t, PartialFile file) {
@@ -447,6 +400,8 @@ public final class TransferEngine {
         attempt(t);
     }
 
+    // ---------------------------------------------------------------- ending (engine context)
+
     /** Every piece is verified: fsync, record the outcome durably, then make the file a blob. */
     private void finish(Transfer t) {
         if (t.state().finished() || !finishing.add(t.id())) {
@@ -528,12 +483,7 @@ public final class TransferEngine {
     private void ended(Transfer t, TransferOutcome outcome) {
         active.remove(t.sha1(), t);
         finishing.remove(t.id());
-        synchronized (recent) {
-            recent.addFirst(t);
-            while (recent.size() > RECENT) {
-                recent.removeLast();
-            }
-        }
+        recent.add(t);
         running--;
         try {
             listener.finished(t, outcome);
@@ -565,12 +515,5 @@ public final class TransferEngine {
     /** Everything the engine was asked for, for tests and /transfers. */
     public Collection<Transfer> active() {
         return List.copyOf(active.values());
-    }
-
-    /** A source's piece list does not match what the home DC signed. */
-    private static final class BadPieceList extends RuntimeException {
-        BadPieceList(String message) {
-            super(message, null, false, false);
-        }
     }
 }

@@ -61,7 +61,7 @@ public final class BlobStore implements AutoCloseable {
     private final Path blobs;
     private final Path tmp;
     private final Path partial;
-    private final Path piecesDir;
+    private final PieceLists pieceLists;
     private final ExecutorService ioPool;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -95,7 +95,7 @@ public final class BlobStore implements AutoCloseable {
         this.blobs = dataDir.resolve("blobs");
         this.tmp = dataDir.resolve("tmp");
         this.partial = dataDir.resolve("partial");
-        this.piecesDir = dataDir.resolve("pieces");
+        this.pieceLists = new PieceLists(dataDir.resolve("pieces"));
         AtomicInteger n = new AtomicInteger();
         int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
         this.ioPool = Executors.newFixedThreadPool(threads, r -> {
@@ -118,7 +118,7 @@ public final class BlobStore implements AutoCloseable {
         Files.createDirectories(blobs);
         Files.createDirectories(tmp);
         Files.createDirectories(partial);
-        Files.createDirectories(piecesDir);
+        pieceLists.create();
         fileStore = Files.getFileStore(tmp);
         int removed = 0;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp)) {
@@ -205,7 +205,7 @@ public final class BlobStore implements AutoCloseable {
             }
             fsyncDirectory(shard);
             if (pieces != null) {
-                writePieces(sha1, pieces);
+                pieceLists.write(sha1, pieces);
             }
             long now = System.currentTimeMillis();
             boolean[] isNew = {false};
@@ -283,93 +283,11 @@ public final class BlobStore implements AutoCloseable {
     public Future<PieceList> pieces(String sha1, int pieceSize) {
         return lease(sha1).compose(lease -> blocking(() -> {
             try {
-                PieceList kept = readPieces(sha1, lease.size(), pieceSize);
-                if (kept != null) {
-                    return kept;
-                }
-                PieceHasher h = PieceHasher.building(pieceSize);
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1 << 20);
-                long pos = 0;
-                FileChannel ch = lease.channel();
-                while (true) {
-                    buf.clear();
-                    int n = ch.read(buf, pos);
-                    if (n < 0) {
-                        break;
-                    }
-                    buf.flip();
-                    h.update(buf);
-                    pos += n;
-                }
-                PieceList list = h.finish();
-                writePieces(sha1, list);
-                return list;
+                return pieceLists.of(sha1, lease.size(), pieceSize, lease.channel());
             } finally {
                 lease.close();
             }
         }));
-    }
-
-    private PieceList readPieces(String sha1, long size, int pieceSize) {
-        Path f = piecesDir.resolve(sha1 + "." + pieceSize);
-        try {
-            return PieceList.decode(Files.readAllBytes(f), size, pieceSize);
-        } catch (IOException | IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private void writePieces(String sha1, PieceList list) {
-        Path f = piecesDir.resolve(sha1 + "." + list.pieceSize());
-        Path t = piecesDir.resolve(sha1 + "." + list.pieceSize() + ".tmp");
-        try {
-            Files.write(t, list.encode());
-            Files.move(t, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            // derivable from the blob: computed again when asked
-            LOG.debug("piece list of {} not kept: {}", sha1, e.toString());
-        }
-    }
-
-    public void addListener(Listener l) {
-        listeners.add(l);
-    }
-
-    public boolean contains(String sha1) {
-        return entries.containsKey(sha1);
-    }
-
-    public Optional<BlobInfo> info(String sha1) {
-        Entry e = entries.get(sha1);
-        return e == null ? Optional.empty() : Optional.of(new BlobInfo(sha1, e.size, e.lastAccess));
-    }
-
-    /** Every blob with its size and last access; a snapshot for eviction and reporting. */
-    public Collection<BlobInfo> list() {
-        return entries.entrySet().stream()
-                .map(e -> new BlobInfo(e.getKey(), e.getValue().size, e.getValue().lastAccess))
-                .toList();
-    }
-
-    public long usedBytes() {
-        return usedBytes.get();
-    }
-
-    /** Bytes the disk under the store can still take (unknown: {@code Long.MAX_VALUE}); one statfs call. */
-    public long usableDiskBytes() {
-        FileStore fs = fileStore;
-        if (fs == null) {
-            return Long.MAX_VALUE;
-        }
-        try {
-            return fs.getUsableSpace();
-        } catch (IOException | SecurityException e) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    public int count() {
-        return entries.size();
     }
 
     /**
@@ -407,44 +325,6 @@ public final class BlobStore implements AutoCloseable {
             v.leases = Math.max(0, v.leases - 1);
             return v;
         });
-    }
-
-    /** An open blob under lease. */
-    public static final class ReadLease implements AutoCloseable {
-        private final BlobStore store;
-        private final String sha1;
-        private final long size;
-        private final FileChannel channel;
-        private boolean closed;
-
-        ReadLease(BlobStore store, String sha1, long size, FileChannel channel) {
-            this.store = store;
-            this.sha1 = sha1;
-            this.size = size;
-            this.channel = channel;
-        }
-
-        public FileChannel channel() {
-            return channel;
-        }
-
-        public long size() {
-            return size;
-        }
-
-        @Override
-        public synchronized void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing more to read from it
-            }
-            store.unlease(sha1);
-        }
     }
 
     /** Records an access for LRU order; reaches the disk (mtime) at most once a minute per blob. */
@@ -505,11 +385,7 @@ public final class BlobStore implements AutoCloseable {
         }
         return blocking(() -> {
             Files.deleteIfExists(blobPath(sha1));
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(piecesDir, sha1 + ".*")) {
-                for (Path p : ds) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            pieceLists.delete(sha1);
             return true;
         });
     }

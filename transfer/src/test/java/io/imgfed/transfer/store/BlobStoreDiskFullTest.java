@@ -152,7 +152,7 @@ class BlobStoreDiskFullTest {
         BlobWriter again = newWriter();
         BlobDigest d = writeAndFinish(ctx, again, List.of(small));
         await(store.commit(again, d));
-        try (BlobStore.ReadLease lease = await(store.lease(d.sha1())); FileChannel ch = lease.channel()) {
+        try (ReadLease lease = await(store.lease(d.sha1())); FileChannel ch = lease.channel()) {
             assertArrayEquals(small, readAll(ch));
         }
     }

@@ -232,7 +232,7 @@ class BlobStoreTest {
             assertTrue(Files.exists(p), "stray files are left alone: " + p);
         }
         assertTrue(Files.isDirectory(dirNamedLikeABlob));
-        try (BlobStore.ReadLease lease = await(store.lease(shaB)); FileChannel ch = lease.channel()) {
+        try (ReadLease lease = await(store.lease(shaB)); FileChannel ch = lease.channel()) {
             assertArrayEquals(b, readAll(ch));
         }
     }
@@ -241,7 +241,7 @@ class BlobStoreTest {
     void leaseGivesTheBlobsBytes() throws Exception {
         byte[] content = random(20, 777_777);
         String sha1 = store(content).digest().sha1();
-        try (BlobStore.ReadLease lease = await(store.lease(sha1)); FileChannel ch = lease.channel()) {
+        try (ReadLease lease = await(store.lease(sha1)); FileChannel ch = lease.channel()) {
             assertArrayEquals(content, readAll(ch));
         }
     }
@@ -250,7 +250,7 @@ class BlobStoreTest {
     void aBlobDeletedWhileOpenStaysReadableThroughItsChannel() throws Exception {
         byte[] content = random(21, 1_000_001);
         String sha1 = store(content).digest().sha1();
-        try (BlobStore.ReadLease lease = await(store.lease(sha1)); FileChannel ch = lease.channel()) {
+        try (ReadLease lease = await(store.lease(sha1)); FileChannel ch = lease.channel()) {
             assertTrue(await(store.delete(sha1)));
             assertFalse(Files.exists(store.blobPath(sha1)));
             assertFalse(store.contains(sha1));
