@@ -2,9 +2,15 @@ package io.imgfed.replicator.crash;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.imgfed.federation.trust.PinnedKeys;
+import io.imgfed.federation.trust.SigningIdentity;
+import io.imgfed.federation.trust.TrustPolicy.Verdict;
+import io.imgfed.protocol.federation.Ed25519;
+import io.imgfed.protocol.federation.KeyRecord;
 import io.imgfed.replicator.testkit.ApiAsserts;
 import io.imgfed.replicator.testkit.Await;
 import io.imgfed.replicator.testkit.DaemonProcess;
@@ -18,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -97,6 +104,7 @@ class PowerLossTest {
             ImgapiClient api = daemon.client();
             byte[] file = random(16 * MIB + 3, 5);
             String uuid = api.activeImage("survivor", file); // AddImageFile and ActivateImage both answered 200
+            byte[] signingKey = Files.readAllBytes(data.resolve("federation/signing.pub"));
             String interrupted = api.create(ImgapiClient.manifest("interrupted", "1.0.0"));
 
             try (RawConnection up = RawConnection.open("127.0.0.1", port)) {
@@ -129,9 +137,32 @@ class PowerLossTest {
             assertEquals(List.of(), ApiAsserts.tmpFiles(data), "<data>/tmp is empty");
             assertEquals(Set.of(sha1), ApiAsserts.blobFiles(data),
                     "the store holds exactly the acknowledged file");
+            assertArrayEquals(signingKey, Files.readAllBytes(data.resolve("federation/signing.pub")),
+                    "the DC signs with the key it announced before the cut");
         } finally {
             daemon.close();
         }
+    }
+
+    @Test
+    void theSigningKeyAndThePinnedKeysSurviveAPowerCut() throws IOException {
+        Path state = disk.durableDir("data").resolve("federation");
+        SigningIdentity self = SigningIdentity.loadOrGenerate("dc-a", state);
+        PinnedKeys pins = PinnedKeys.load(state, self);
+        PublicKey b = Ed25519.generate().getPublic();
+        assertTrue(pins.admit(new KeyRecord("dc-b", b.getEncoded(), null)).accepted(), "dc-b pinned on first use");
+
+        disk.powerOff();
+        disk.powerOn();
+
+        SigningIdentity again = SigningIdentity.loadOrGenerate("dc-a", state);
+        assertArrayEquals(self.publicKey().getEncoded(), again.publicKey().getEncoded(),
+                "the signing key generated before the cut is the one loaded after it");
+        PinnedKeys pinsAgain = PinnedKeys.load(state, again);
+        Verdict impostor = pinsAgain.admit(new KeyRecord("dc-b", Ed25519.generate().getPublic().getEncoded(), null));
+        assertFalse(impostor.accepted(), "dc-b's pin survived the cut, so another key for dc-b is refused");
+        assertEquals("key_mismatch", impostor.rejectReason());
+        assertTrue(pinsAgain.admit(new KeyRecord("dc-b", b.getEncoded(), null)).accepted());
     }
 
     /** Writes {@code <dir>/f.tmp} and renames it to {@code <dir>/f}, with or without the two fsyncs of a commit. */

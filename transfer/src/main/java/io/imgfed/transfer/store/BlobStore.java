@@ -101,8 +101,8 @@ public final class BlobStore implements AutoCloseable {
     }
 
     private void recover() throws IOException {
-        Files.createDirectories(blobs);
-        Files.createDirectories(tmp);
+        DurableDirectories.create(blobs);
+        DurableDirectories.create(tmp);
         fileStore = Files.getFileStore(tmp);
         int removed = 0;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp)) {
