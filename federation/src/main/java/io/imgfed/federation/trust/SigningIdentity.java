@@ -2,6 +2,7 @@ package io.imgfed.federation.trust;
 
 import io.imgfed.protocol.federation.Ed25519;
 import io.imgfed.protocol.federation.KeyRecord;
+import io.imgfed.transfer.store.DurableDirectories;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -39,7 +40,7 @@ public final class SigningIdentity {
     /** Loads {@code <stateDir>/signing.key}, generating and durably storing a new key on first start. */
     public static SigningIdentity loadOrGenerate(String dc, Path stateDir) throws IOException {
         Path file = stateDir.resolve("signing.key");
-        Files.createDirectories(stateDir);
+        DurableDirectories.create(stateDir); // else a power cut can take the new key's folder, and the key, with it
         try {
             if (Files.exists(file)) {
                 PrivateKey priv = Ed25519.privateKey(Files.readAllBytes(file));

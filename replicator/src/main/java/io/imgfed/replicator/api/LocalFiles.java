@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerResponse;
  * zero-copy sendfile from a channel opened before the first byte (so an eviction cannot cut a reader off).
  */
 public final class LocalFiles {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalFiles.class);
 
     private final BlobStore store;
 
@@ -66,6 +67,14 @@ public final class LocalFiles {
             return res.end();
         }
         return store.lease(file.sha1()).compose(lease -> {
+            if (lease.size() != file.size()) {
+                // Damaged on disk (a power cut before an fsync, a disk error): never served; dropped, pulled again.
+                lease.close();
+                LOG.error("the stored file {} has {} bytes, not {}: dropped from the store", file.sha1(), lease.size(),
+                        file.size());
+                return store.delete(file.sha1()).compose(v -> Future.failedFuture(
+                        new java.nio.file.NoSuchFileException(file.sha1())));
+            }
             ByteRange range;
             try {
                 range = prepare(req, res, file);

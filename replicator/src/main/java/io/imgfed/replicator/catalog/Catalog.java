@@ -2,11 +2,11 @@ package io.imgfed.replicator.catalog;
 
 import io.imgfed.protocol.manifest.Manifest;
 import io.imgfed.protocol.query.ImageQuery;
+import io.imgfed.transfer.store.DurableDirectories;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -66,7 +66,7 @@ public final class Catalog implements AutoCloseable {
         Context ctx = vertx.getOrCreateContext();
         writer.execute(() -> {
             try {
-                Files.createDirectories(dataDir);
+                DurableDirectories.create(dataDir);
                 CatalogDb db = CatalogDb.open(dataDir.resolve("catalog.db"));
                 Catalog c = new Catalog(vertx, dc, writer, db);
                 List<Manifest> all = db.loadAll();

@@ -71,9 +71,10 @@ public final class DaemonProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         ImgapiClient c = client();
+        // A daemon that exits ends the wait at once (an AssertionError thrown inside would only be retried by Await).
         Await.until("daemon process to answer /ping (log: " + log + ")", Duration.ofSeconds(60), () -> {
             if (!process.isAlive()) {
-                throw new AssertionError("daemon exited with " + process.exitValue() + "; log: " + log);
+                return true;
             }
             try {
                 return c.get("/ping").status() == 200;
@@ -81,6 +82,9 @@ public final class DaemonProcess implements AutoCloseable {
                 return false;
             }
         });
+        if (!process.isAlive()) {
+            throw new AssertionError("daemon exited with " + process.exitValue() + "; log: " + log);
+        }
     }
 
     public ImgapiClient client() {

@@ -60,7 +60,7 @@ public final class SourceBackoff {
     }
 
     /** A source to try now, or (source null) how long until one may be tried. */
-    public record Choice(SourceCandidate source, Duration wait) {
+    public record Choice(SourceCandidate source, Duration delay) {
     }
 
     long delayFor(int failures) {

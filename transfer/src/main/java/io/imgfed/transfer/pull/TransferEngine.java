@@ -230,7 +230,7 @@ public final class TransferEngine {
         }
         SourceBackoff.Choice choice = backoff.firstReady(candidates);
         if (choice.source() == null) {
-            backOff(t, Math.max(1, choice.wait().toMillis()));
+            backOff(t, Math.max(1, choice.delay().toMillis()));
             return;
         }
         SourceCandidate source = choice.source();

@@ -115,9 +115,9 @@ public final class BlobStore implements AutoCloseable {
     }
 
     private void recover() throws IOException {
-        Files.createDirectories(blobs);
-        Files.createDirectories(tmp);
-        Files.createDirectories(partial);
+        DurableDirectories.create(blobs);
+        DurableDirectories.create(tmp);
+        DurableDirectories.create(partial);
         pieceLists.create();
         fileStore = Files.getFileStore(tmp);
         int removed = 0;
@@ -232,6 +232,47 @@ public final class BlobStore implements AutoCloseable {
             }
             return new BlobInfo(sha1, size, now);
         });
+    }
+
+    public void addListener(Listener l) {
+        listeners.add(l);
+    }
+
+    public boolean contains(String sha1) {
+        return entries.containsKey(sha1);
+    }
+
+    public Optional<BlobInfo> info(String sha1) {
+        Entry e = entries.get(sha1);
+        return e == null ? Optional.empty() : Optional.of(new BlobInfo(sha1, e.size, e.lastAccess));
+    }
+
+    /** Every blob with its size and last access; a snapshot for eviction and reporting. */
+    public Collection<BlobInfo> list() {
+        return entries.entrySet().stream()
+                .map(e -> new BlobInfo(e.getKey(), e.getValue().size, e.getValue().lastAccess))
+                .toList();
+    }
+
+    public long usedBytes() {
+        return usedBytes.get();
+    }
+
+    /** Bytes the disk under the store can still take (unknown: {@code Long.MAX_VALUE}); one statfs call. */
+    public long usableDiskBytes() {
+        FileStore fs = fileStore;
+        if (fs == null) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            return fs.getUsableSpace();
+        } catch (IOException | SecurityException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    public int count() {
+        return entries.size();
     }
 
     /** Where a pull keeps the file it is filling; the same path for the same file across restarts. */
