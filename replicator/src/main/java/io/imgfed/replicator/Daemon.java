@@ -195,6 +195,7 @@ public final class Daemon {
         forwardedUploads = new Uploads(images, new ForwardedCallers(), store, space,
                 new io.imgfed.replicator.billing.ForwardedUploads(config.dc(), billing.recorder(vertx.getOrCreateContext())));
         local = new LocalFiles(store);
+        metrics.gauge("imgfed.catalog.images", "Images this DC knows, homed here or gossiped by other DCs", catalog::size);
         metrics.gauge("imgfed.store.bytes", "Bytes of image files held in this DC", store::usedBytes);
         metrics.gauge("imgfed.store.capacity.bytes", "data.capacity: the most bytes of image files this DC keeps",
                 config.data()::capacity);
