@@ -84,7 +84,7 @@ public final class RecordBoard implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Map<RecordKind, List<Handler>> handlers = new EnumMap<>(RecordKind.class);
     private final Map<RecordKind, UnclaimedHandler> unclaimedHandlers = new EnumMap<>(RecordKind.class);
-    private final Map<String, Long> accepted = new HashMap<>();
+    private final AcceptedVersions accepted = new AcceptedVersions();
     private final Map<String, Pending> pending = new HashMap<>();
     private final Map<String, Boolean> rejectedValues = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -374,8 +374,7 @@ public final class RecordBoard implements AutoCloseable {
             }
             return;
         }
-        Long known = accepted.get(boardKey);
-        if (known != null && known >= r.version()) {
+        if (accepted.get(r) >= r.version()) {
             return;
         }
         PublicKey key;
@@ -396,7 +395,7 @@ public final class RecordBoard implements AutoCloseable {
             }
         }
         pending.remove(boardKey);
-        accepted.put(boardKey, r.version());
+        accepted.put(r);
         metrics.lag(Duration.ofMillis(System.currentTimeMillis() - r.publishedAtMillis()));
         dispatch(r, boardKey, value);
         if (r.kind() == RecordKind.KEY) {

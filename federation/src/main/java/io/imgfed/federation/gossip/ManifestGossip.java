@@ -36,8 +36,12 @@ public final class ManifestGossip {
     private final RecordBoard board;
     private final String self;
     private final Sink sink;
-    /** Live remote manifests: uuid to (home DC to manifest), sorted by DC name. */
-    private final Map<String, TreeMap<String, Manifest>> remote = new ConcurrentHashMap<>();
+    /**
+     * Live remote manifests by uuid: the manifest itself when one DC publishes the image (nearly always; its home
+     * DC is the publisher), or home DC to manifest sorted by DC name when several do. Keyed by the manifest's own
+     * uuid string, which the catalog shares.
+     */
+    private final Map<String, Object> remote = new ConcurrentHashMap<>();
     private final Set<String> ownHome = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<String>> conflicts = new ConcurrentHashMap<>();
 
@@ -77,15 +81,21 @@ public final class ManifestGossip {
             throw new MalformedRecordException("manifest record id differs from its uuid");
         }
         if (mr.deleted()) {
-            remote.computeIfPresent(mr.uuid(), (k, homes) -> {
+            remote.computeIfPresent(mr.uuid(), (k, v) -> {
+                TreeMap<String, Manifest> homes = homes(v);
                 homes.remove(r.dc());
-                return homes.isEmpty() ? null : homes;
+                return compact(homes);
             });
         } else {
-            if (!mr.manifest().homeDc().equals(r.dc())) {
-                throw new MalformedRecordException("DC " + r.dc() + " published a manifest homed at " + mr.manifest().homeDc());
+            Manifest m = mr.manifest();
+            if (!m.homeDc().equals(r.dc())) {
+                throw new MalformedRecordException("DC " + r.dc() + " published a manifest homed at " + m.homeDc());
             }
-            remote.computeIfAbsent(mr.uuid(), k -> new TreeMap<>()).put(r.dc(), mr.manifest());
+            remote.compute(m.uuid(), (k, v) -> {
+                TreeMap<String, Manifest> homes = homes(v);
+                homes.put(r.dc(), m);
+                return compact(homes);
+            });
         }
         recompute(mr.uuid());
         if (mr.deleted() && !ownHome.contains(mr.uuid()) && !remote.containsKey(mr.uuid())) {
@@ -93,8 +103,26 @@ public final class ManifestGossip {
         }
     }
 
+    /** A mutable copy of what {@link #remote} holds for one uuid. */
+    private static TreeMap<String, Manifest> homes(Object v) {
+        TreeMap<String, Manifest> homes = new TreeMap<>();
+        if (v instanceof Manifest m) {
+            homes.put(m.homeDc(), m);
+        } else if (v != null) {
+            @SuppressWarnings("unchecked")
+            TreeMap<String, Manifest> several = (TreeMap<String, Manifest>) v;
+            homes.putAll(several);
+        }
+        return homes;
+    }
+
+    private static Object compact(TreeMap<String, Manifest> homes) {
+        return homes.isEmpty() ? null : homes.size() == 1 ? homes.firstEntry().getValue() : homes;
+    }
+
     private void recompute(String uuid) {
-        TreeMap<String, Manifest> homes = remote.get(uuid);
+        Object held = remote.get(uuid);
+        TreeMap<String, Manifest> homes = held == null ? null : homes(held);
         int live = (homes == null ? 0 : homes.size()) + (ownHome.contains(uuid) ? 1 : 0);
         if (live > 1) {
             Set<String> dcs = new java.util.TreeSet<>(homes.keySet());

@@ -13,11 +13,15 @@ import java.util.Set;
 
 /**
  * One image: its validated IMGAPI v2 manifest fields plus what imgfed tracks beside them (activation, the
- * file's digests, the home DC). Immutable; every change returns a new instance.
+ * file's digests, the home DC). Immutable; every change returns a new instance. This is the neutral model every
+ * front reads; {@link #toJson()} is its IMGAPI rendering.
  *
- * <p>The manifest fields are kept as validated JSON rather than one Java field each: IMGAPI's free-form
- * parts (requirements, tags, traits, users) round-trip byte for byte, and the fields queries filter on are
- * read once into typed accessors.
+ * <p>Every DC holds one of these per image of the whole federation, so the in-memory form is compact: the fields
+ * queries read are kept typed (repeated strings such as owner, version and home DC interned, the file's digests
+ * as bytes), the free-form rest of the manifest (requirements, users, description...) as its JSON bytes, and the
+ * public JSON only while it is among the recently asked ({@link PublicJsonCache}). The JSON views are rebuilt
+ * from these and round-trip byte for byte with what was given: a field whose JSON type is not the usual one
+ * (a signed record of another DC may carry anything) stays in the rest as it came.
  */
 public final class Manifest {
 
@@ -28,42 +32,125 @@ public final class Manifest {
             "generate_passwords", "users", "billing_tags", "traits", "tags", "inherited_directories",
             "nic_driver", "disk_driver", "cpu_type", "image_size", "channels");
 
-    private final ObjectNode fields;
-    private final ImageFile file;
-    private final boolean activated;
-    private final String homeDc;
+    // Which fields are rebuilt from the typed values below (as JSON strings, booleans or an int) rather than
+    // read back from the rest.
+    private static final int W_UUID = 1;
+    private static final int W_OWNER = 1 << 1;
+    private static final int W_NAME = 1 << 2;
+    private static final int W_VERSION = 1 << 3;
+    private static final int W_PUBLISHED = 1 << 4;
+    private static final int W_ORIGIN = 1 << 5;
+    private static final int W_TYPE = 1 << 6;
+    private static final int W_OS = 1 << 7;
+    private static final int W_PUBLIC = 1 << 8;
+    private static final int W_DISABLED = 1 << 9;
+    private static final int W_V = 1 << 10;
+    private static final int W_TAGS = 1 << 11;
 
     private final String uuid;
     private final String owner;
     private final String name;
     private final String version;
     private final String publishedAt;
-    private final boolean isPublic;
-    private final boolean disabled;
+    private final String origin;
     private final ImageType type;
     private final ImageOs os;
+    private final boolean isPublic;
+    private final boolean disabled;
+    private final int v;
+    private final int written;
     private final Set<String> acl;
     private final List<String> billingTags;
+    /** The tags object (tag filters read it on every query), or null. */
+    private final ObjectNode tags;
+    /** JSON of every other field, or null when there is none. */
+    private final byte[] rest;
+    private final StoredFile file;
+    private final boolean activated;
+    private final String homeDc;
     private volatile byte[] publicJson;
 
-    private Manifest(ObjectNode fields, ImageFile file, boolean activated, String homeDc) {
-        this.fields = fields;
+    /** Takes ownership of {@code fields} (callers pass a copy). */
+    private Manifest(ObjectNode fields, StoredFile file, boolean activated, String homeDc) {
         this.file = file;
         this.activated = activated;
-        this.homeDc = Objects.requireNonNull(homeDc, "homeDc");
+        this.homeDc = Objects.requireNonNull(homeDc, "homeDc").intern();
         this.uuid = text(fields, "uuid");
-        this.owner = text(fields, "owner");
-        this.name = text(fields, "name");
-        this.version = text(fields, "version");
+        this.owner = intern(text(fields, "owner"));
+        this.name = intern(text(fields, "name"));
+        this.version = intern(text(fields, "version"));
         this.publishedAt = text(fields, "published_at");
+        this.origin = text(fields, "origin");
         this.isPublic = fields.path("public").asBoolean(false);
         this.disabled = fields.path("disabled").asBoolean(false);
         this.type = WireEnum.parse(ImageType.class, text(fields, "type"));
         this.os = WireEnum.parse(ImageOs.class, text(fields, "os"));
-        this.acl = Collections.unmodifiableSet(strings(fields.get("acl"), new LinkedHashSet<>()));
-        this.billingTags = Collections.unmodifiableList(strings(fields.get("billing_tags"), new ArrayList<>()));
         Objects.requireNonNull(uuid, "manifest has no uuid");
         Objects.requireNonNull(owner, "manifest has no owner");
+        Set<String> aclSet = strings(fields.get("acl"), new LinkedHashSet<>());
+        this.acl = aclSet.isEmpty() ? Set.of() : Collections.unmodifiableSet(aclSet);
+        List<String> tagList = strings(fields.get("billing_tags"), new ArrayList<>());
+        this.billingTags = tagList.isEmpty() ? List.of() : Collections.unmodifiableList(tagList);
+
+        int w = 0;
+        w |= textual(fields, "uuid", W_UUID) | textual(fields, "owner", W_OWNER) | textual(fields, "name", W_NAME)
+                | textual(fields, "version", W_VERSION) | textual(fields, "published_at", W_PUBLISHED)
+                | textual(fields, "origin", W_ORIGIN);
+        w |= type != null && fields.get("type").isTextual() ? W_TYPE : 0;
+        w |= os != null && fields.get("os").isTextual() ? W_OS : 0;
+        w |= fields.path("public").isBoolean() ? W_PUBLIC : 0;
+        w |= fields.path("disabled").isBoolean() ? W_DISABLED : 0;
+        JsonNode vn = fields.get("v");
+        w |= vn != null && vn.isInt() ? W_V : 0;
+        this.v = vn != null && vn.isInt() ? vn.intValue() : 0;
+        JsonNode tn = fields.get("tags");
+        w |= tn != null && tn.isObject() ? W_TAGS : 0;
+        this.tags = tn != null && tn.isObject() ? (ObjectNode) tn : null;
+        this.written = w;
+        for (int i = 0; i < TYPED.length; i++) {
+            if ((w & TYPED_FLAGS[i]) != 0) {
+                fields.remove(TYPED[i]);
+            }
+        }
+        this.rest = fields.isEmpty() ? null : Json.bytes(fields);
+    }
+
+    /** The typed fields and their flags, for taking them out of the rest. */
+    private static final String[] TYPED = {"uuid", "owner", "name", "version", "published_at", "origin", "type", "os",
+        "public", "disabled", "v", "tags"};
+    private static final int[] TYPED_FLAGS = {W_UUID, W_OWNER, W_NAME, W_VERSION, W_PUBLISHED, W_ORIGIN, W_TYPE, W_OS,
+        W_PUBLIC, W_DISABLED, W_V, W_TAGS};
+
+    /** The same image with another file or activation; shares everything else. */
+    private Manifest(Manifest base, StoredFile file, boolean activated) {
+        this.uuid = base.uuid;
+        this.owner = base.owner;
+        this.name = base.name;
+        this.version = base.version;
+        this.publishedAt = base.publishedAt;
+        this.origin = base.origin;
+        this.type = base.type;
+        this.os = base.os;
+        this.isPublic = base.isPublic;
+        this.disabled = base.disabled;
+        this.v = base.v;
+        this.written = base.written;
+        this.acl = base.acl;
+        this.billingTags = base.billingTags;
+        this.tags = base.tags;
+        this.rest = base.rest;
+        this.file = file;
+        this.activated = activated;
+        this.homeDc = base.homeDc;
+    }
+
+    private static int textual(ObjectNode fields, String field, int flag) {
+        JsonNode n = fields.get(field);
+        return n != null && n.isTextual() ? flag : 0;
+    }
+
+    private static String intern(String s) {
+        return s == null ? null : s.intern();
     }
 
     /**
@@ -73,7 +160,7 @@ public final class Manifest {
     public static Manifest of(ObjectNode validatedFields, ImageFile file, boolean activated, String homeDc) {
         ObjectNode copy = validatedFields.deepCopy();
         copy.remove(List.of("state", "files", "home_dc"));
-        return new Manifest(copy, file, activated, homeDc);
+        return new Manifest(copy, StoredFile.of(file), activated, homeDc);
     }
 
     public String uuid() {
@@ -127,7 +214,17 @@ public final class Manifest {
 
     /** The image's file, or null before AddImageFile. */
     public ImageFile file() {
-        return file;
+        return file == null ? null : file.toImageFile();
+    }
+
+    /** Whether the image has its file, without building the {@link ImageFile}. */
+    public boolean hasFile() {
+        return file != null;
+    }
+
+    /** The file's sha1 (null before AddImageFile), without building the {@link ImageFile}. */
+    public String fileSha1() {
+        return file == null ? null : file.sha1();
     }
 
     /** The DC where the image was created or imported; mutations are decided there. */
@@ -136,7 +233,7 @@ public final class Manifest {
     }
 
     public String origin() {
-        return text(fields, "origin");
+        return origin;
     }
 
     /**
@@ -144,7 +241,7 @@ public final class Manifest {
      * is not a string, number or boolean reads as "", as in IMGAPI's search index: {@code tag.KEY=} finds it.
      */
     public String tagValue(String key) {
-        JsonNode v = fields.path("tags").get(key);
+        JsonNode v = tags == null ? null : tags.get(key);
         if (v == null) {
             return null;
         }
@@ -160,7 +257,37 @@ public final class Manifest {
 
     /** A copy of the manifest fields, without the computed ones; the base for an update. */
     public ObjectNode fieldsCopy() {
-        return fields.deepCopy();
+        ObjectNode out = Json.object();
+        if ((written & W_V) != 0) {
+            out.put("v", v);
+        }
+        putText(out, W_UUID, "uuid", uuid);
+        putText(out, W_OWNER, "owner", owner);
+        putText(out, W_NAME, "name", name);
+        putText(out, W_VERSION, "version", version);
+        if ((written & W_DISABLED) != 0) {
+            out.put("disabled", disabled);
+        }
+        if ((written & W_PUBLIC) != 0) {
+            out.put("public", isPublic);
+        }
+        putText(out, W_PUBLISHED, "published_at", publishedAt);
+        putText(out, W_TYPE, "type", type == null ? null : type.wireName());
+        putText(out, W_OS, "os", os == null ? null : os.wireName());
+        putText(out, W_ORIGIN, "origin", origin);
+        if (tags != null) {
+            out.set("tags", tags.deepCopy());
+        }
+        if (rest != null) {
+            out.setAll((ObjectNode) Json.tree(rest));
+        }
+        return out;
+    }
+
+    private void putText(ObjectNode out, int flag, String field, String value) {
+        if ((written & flag) != 0) {
+            out.put(field, value);
+        }
     }
 
     /** Whether an account may see this image: its owner, anyone for public active images, or accounts in its acl. */
@@ -175,26 +302,27 @@ public final class Manifest {
     }
 
     public Manifest withFile(ImageFile newFile) {
-        return new Manifest(fields, newFile, activated, homeDc);
+        return new Manifest(this, StoredFile.of(newFile), activated);
     }
 
     /** Activates the image; an imported image keeps its published_at, a new one is stamped now. */
     public Manifest activate(String now) {
-        ObjectNode copy = fields.deepCopy();
-        if (publishedAt == null) {
-            copy.put("published_at", now);
+        if (publishedAt != null) {
+            return new Manifest(this, file, true);
         }
+        ObjectNode copy = fieldsCopy();
+        copy.put("published_at", now);
         return new Manifest(copy, file, true, homeDc);
     }
 
     public Manifest withDisabled(boolean value) {
-        ObjectNode copy = fields.deepCopy();
+        ObjectNode copy = fieldsCopy();
         copy.put("disabled", value);
         return new Manifest(copy, file, activated, homeDc);
     }
 
     public Manifest withAcl(Set<String> newAcl) {
-        ObjectNode copy = fields.deepCopy();
+        ObjectNode copy = fieldsCopy();
         if (newAcl.isEmpty()) {
             copy.remove("acl");
         } else {
@@ -215,6 +343,7 @@ public final class Manifest {
 
     /** The manifest as IMGAPI clients see it, with the computed {@code state} and the {@code home_dc} extension. */
     public ObjectNode toJson() {
+        ObjectNode fields = fieldsCopy();
         ObjectNode out = Json.object();
         for (String key : FIELD_ORDER) {
             switch (key) {
@@ -222,6 +351,7 @@ public final class Manifest {
                 case "files" -> {
                     ArrayNode files = out.putArray("files");
                     if (file != null) {
+                        ImageFile file = file();
                         ObjectNode f = files.addObject();
                         f.put("sha1", file.sha1());
                         f.put("size", file.size());
@@ -232,9 +362,9 @@ public final class Manifest {
                     }
                 }
                 default -> {
-                    JsonNode v = fields.get(key);
-                    if (v != null) {
-                        out.set(key, v.deepCopy());
+                    JsonNode value = fields.get(key);
+                    if (value != null) {
+                        out.set(key, value);
                     }
                 }
             }
@@ -243,7 +373,7 @@ public final class Manifest {
         return out;
     }
 
-    /** {@link #toJson()} as bytes, computed once: list responses concatenate these. */
+    /** {@link #toJson()} as bytes, kept while among the recently asked: list responses concatenate these. */
     public byte[] toJsonBytes() {
         return publicJsonBytes().clone();
     }
@@ -265,15 +395,22 @@ public final class Manifest {
         if (b == null) {
             b = Json.bytes(toJson());
             publicJson = b;
+            PublicJsonCache.admitted(this);
         }
         return b;
+    }
+
+    /** Called by {@link PublicJsonCache} when this manifest's JSON is no longer among the recently asked. */
+    void dropPublicJson() {
+        publicJson = null;
     }
 
     /** Everything needed to rebuild this instance: the catalog's and the gossip's storage form. */
     public ObjectNode toStoredJson() {
         ObjectNode out = Json.object();
-        out.set("fields", fields.deepCopy());
+        out.set("fields", fieldsCopy());
         if (file != null) {
+            ImageFile file = file();
             ObjectNode f = out.putObject("file");
             f.put("sha1", file.sha1());
             f.put("size", file.size());
@@ -319,7 +456,8 @@ public final class Manifest {
         if (home == null) {
             throw new IllegalArgumentException("stored manifest has no home_dc");
         }
-        return new Manifest(((ObjectNode) f).deepCopy(), file, stored.path("activated").asBoolean(false), home);
+        return new Manifest(((ObjectNode) f).deepCopy(), StoredFile.of(file), stored.path("activated").asBoolean(false),
+                home);
     }
 
     private static String text(JsonNode node, String field) {

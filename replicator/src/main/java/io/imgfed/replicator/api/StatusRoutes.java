@@ -122,7 +122,7 @@ public final class StatusRoutes {
         ArrayNode images = o.putArray("images");
         List<Manifest> visible = new ArrayList<>();
         for (Manifest m : catalog.all()) {
-            if (m.visibleTo(caller.account()) && m.file() != null) {
+            if (m.visibleTo(caller.account()) && m.hasFile()) {
                 visible.add(m);
             }
         }
@@ -136,7 +136,7 @@ public final class StatusRoutes {
             i.put("home", m.homeDc());
             i.put("size", m.file().size());
             ObjectNode per = i.putObject("dcs");
-            Map<String, AvailabilityRecord> holders = federation.availability().holders(m.file().sha1());
+            Map<String, AvailabilityRecord> holders = federation.availability().holders(m.fileSha1());
             for (DcView v : dcs) {
                 AvailabilityRecord r = holders.get(v.dc());
                 ObjectNode s = per.putObject(v.dc());

@@ -6,6 +6,7 @@ import io.imgfed.protocol.query.ImageOrder;
 import io.imgfed.protocol.query.ImageQuery;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -15,12 +16,14 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The in-memory view ListImages and GetImage read: images by uuid, in ListImages order, and by file.
- * Written by the catalog's single writer; read concurrently from any thread.
+ * Written by the catalog's single writer; read concurrently from any thread. Keys share the manifests' own
+ * strings, and a file used by one image (nearly every file) maps to that image's uuid rather than to a set.
  */
 final class ImageIndex {
     private final Map<String, Manifest> byUuid = new ConcurrentHashMap<>();
     private final NavigableMap<ImageOrder, Manifest> ordered = new ConcurrentSkipListMap<>();
-    private final Map<String, Set<String>> byFile = new ConcurrentHashMap<>();
+    /** sha1 to the uuid of the one image with that file, or to an immutable set of several. */
+    private final Map<String, Object> byFile = new ConcurrentHashMap<>();
 
     Manifest get(String uuid) {
         return byUuid.get(uuid);
@@ -34,9 +37,10 @@ final class ImageIndex {
         return byUuid.size();
     }
 
+    @SuppressWarnings("unchecked")
     Set<String> imagesWithFile(String sha1) {
-        Set<String> s = byFile.get(sha1);
-        return s == null ? Set.of() : Set.copyOf(s);
+        Object v = byFile.get(sha1);
+        return v == null ? Set.of() : v instanceof String uuid ? Set.of(uuid) : (Set<String>) v;
     }
 
     void put(Manifest m) {
@@ -46,9 +50,29 @@ final class ImageIndex {
             unlinkFile(old);
         }
         ordered.put(ImageOrder.of(m), m);
-        if (m.file() != null) {
-            byFile.computeIfAbsent(m.file().sha1(), k -> ConcurrentHashMap.newKeySet()).add(m.uuid());
+        if (m.hasFile()) {
+            byFile.compute(m.fileSha1(), (k, v) -> with(v, m.uuid()));
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object with(Object current, String uuid) {
+        if (current == null || current.equals(uuid)) {
+            return uuid;
+        }
+        Set<String> s = new HashSet<>(current instanceof String one ? Set.of(one) : (Set<String>) current);
+        s.add(uuid);
+        return Set.copyOf(s);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object without(Object current, String uuid) {
+        if (current instanceof String one) {
+            return one.equals(uuid) ? null : one;
+        }
+        Set<String> s = new HashSet<>((Set<String>) current);
+        s.remove(uuid);
+        return s.size() == 1 ? s.iterator().next() : Set.copyOf(s);
     }
 
     void remove(String uuid) {
@@ -60,11 +84,8 @@ final class ImageIndex {
     }
 
     private void unlinkFile(Manifest m) {
-        if (m.file() != null) {
-            byFile.computeIfPresent(m.file().sha1(), (k, s) -> {
-                s.remove(m.uuid());
-                return s.isEmpty() ? null : s;
-            });
+        if (m.hasFile()) {
+            byFile.computeIfPresent(m.fileSha1(), (k, v) -> without(v, m.uuid()));
         }
     }
 
