@@ -99,6 +99,7 @@ public final class Federation implements AutoCloseable {
                 metrics.gauge("imgfed.federation.members", "DCs of the federation alive now, this one included",
                         directory::aliveCount);
                 metrics.gauge("imgfed.manifest.conflicts", "Images published by more than one DC", manifests::conflictCount);
+                metrics.gauge("imgfed.board.backlog", "Federation records received and not yet processed", board::backlog);
                 metrics.dcStatus(settings.dc(), () -> 0);
                 directory.addListener((dc, from, to) -> metrics.dcStatus(dc, () -> directory.status(dc).ordinal()));
                 node.onTopologyChange(change -> {

@@ -10,6 +10,7 @@ import io.imgfed.federation.trust.SigningIdentity;
 import io.imgfed.federation.trust.TrustPolicy;
 import io.imgfed.protocol.federation.KeyRecord;
 import io.imgfed.protocol.federation.MalformedRecordException;
+import io.imgfed.protocol.federation.RecordFormat;
 import io.imgfed.protocol.federation.RecordKind;
 import io.imgfed.protocol.federation.SignedRecord;
 import java.security.MessageDigest;
@@ -29,7 +30,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +82,7 @@ public final class RecordBoard implements AutoCloseable {
     private final TrustPolicy trust;
     private final VersionClock clock;
     private final FederationMetrics metrics;
-    private final ExecutorService receiver;
+    private final ThreadPoolExecutor receiver;
     private final ExecutorService publisher;
     private final ScheduledExecutorService timer;
     private final Map<RecordKind, List<Handler>> handlers = new EnumMap<>(RecordKind.class);
@@ -101,6 +104,16 @@ public final class RecordBoard implements AutoCloseable {
      */
     private final Map<String, byte[]> put = new ConcurrentHashMap<>();
     private final List<Runnable> rescanListeners = new CopyOnWriteArrayList<>();
+    /**
+     * The wire form this DC writes: {@link RecordFormat#COMPACT} once the board was read through and every other
+     * DC's key record says it reads it, else JSON. Changed (and {@link #published} re-encoded) under
+     * {@link #encodingLock}, so no record is put in a form that was already given up.
+     */
+    private volatile RecordFormat format = RecordFormat.JSON;
+    private final Object encodingLock = new Object();
+    /** The newest record format each other DC announced it reads (board thread). */
+    private final Map<String, Integer> formatsRead = new HashMap<>();
+    private boolean readThrough;
     private volatile boolean closed;
     private java.util.UUID listenerId;
 
@@ -114,7 +127,8 @@ public final class RecordBoard implements AutoCloseable {
         this.trust = trust;
         this.clock = clock;
         this.metrics = metrics;
-        this.receiver = Executors.newSingleThreadExecutor(r -> daemonThread(r, "imgfed-board-" + self.dc()));
+        this.receiver = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                r -> daemonThread(r, "imgfed-board-" + self.dc()));
         this.publisher = Executors.newSingleThreadExecutor(r -> daemonThread(r, "imgfed-publish-" + self.dc()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemonThread(r, "imgfed-board-timer-" + self.dc()));
     }
@@ -193,11 +207,14 @@ public final class RecordBoard implements AutoCloseable {
     public void publish(RecordKind kind, String id, byte[] payload) {
         long now = System.currentTimeMillis();
         SignedRecord r = SignedRecord.sign(kind, self.dc(), id, clock.next(), now, payload, self.privateKey());
-        byte[] bytes = r.encode();
         String key = r.boardKey();
-        published.put(key, bytes);
-        publishedVersion.put(key, r.version());
-        publishedRecords.put(key, r);
+        byte[] bytes;
+        synchronized (encodingLock) {
+            bytes = r.encode(format);
+            published.put(key, bytes);
+            publishedVersion.put(key, r.version());
+            publishedRecords.put(key, r);
+        }
         try {
             publisher.execute(() -> {
                 if (closed) {
@@ -327,9 +344,37 @@ public final class RecordBoard implements AutoCloseable {
         for (Map.Entry<String, byte[]> e : entries) {
             receive(e.getKey(), e.getValue());
         }
+        readThrough = true;
+        chooseFormat();
         for (Runnable r : rescanListeners) {
             r.run();
         }
+    }
+
+    /**
+     * Writes the compact form once every DC known reads it, and JSON again as soon as one that does not shows up
+     * (a DC not yet upgraded, or rolled back); every record of this DC is then put again in the new form. Until
+     * the board was read through once this DC cannot know who is there, so it writes JSON.
+     */
+    private void chooseFormat() {
+        boolean allRead = formatsRead.values().stream().allMatch(n -> n >= RecordFormat.COMPACT.number());
+        RecordFormat target = readThrough && allRead ? RecordFormat.COMPACT : RecordFormat.JSON;
+        if (target == format) {
+            return;
+        }
+        LOG.info("writing federation records in the {} form from now on ({} DC(s) known)", target, formatsRead.size());
+        synchronized (encodingLock) {
+            format = target;
+            for (Map.Entry<String, SignedRecord> e : publishedRecords.entrySet()) {
+                published.put(e.getKey(), e.getValue().encode(target));
+            }
+        }
+        republish();
+    }
+
+    /** The wire form this DC writes now. */
+    public RecordFormat format() {
+        return format;
     }
 
     private void removed(String key) {
@@ -396,6 +441,9 @@ public final class RecordBoard implements AutoCloseable {
         }
         pending.remove(boardKey);
         accepted.put(r);
+        if (r.kind() == RecordKind.KEY) {
+            noteFormat(r);
+        }
         metrics.lag(Duration.ofMillis(System.currentTimeMillis() - r.publishedAtMillis()));
         dispatch(r, boardKey, value);
         if (r.kind() == RecordKind.KEY) {
@@ -420,6 +468,13 @@ public final class RecordBoard implements AutoCloseable {
         if (!r.boardKey().equals(boardKey) || !r.verify(self.publicKey())) {
             rejectOnce(boardKey, value, "bad_signature");
             reput(boardKey);
+            return;
+        }
+        if (r.equals(publishedRecords.get(boardKey))) {
+            // Our latest record in the other wire form (put before a change of form, arriving late).
+            if (!Arrays.equals(map.get(boardKey), published.get(boardKey))) {
+                reput(boardKey);
+            }
             return;
         }
         Long current = publishedVersion.get(boardKey);
@@ -455,6 +510,17 @@ public final class RecordBoard implements AutoCloseable {
             });
         } catch (RejectedExecutionException e) {
             // closing
+        }
+    }
+
+    private void noteFormat(SignedRecord r) {
+        try {
+            Integer before = formatsRead.put(r.dc(), KeyRecord.fromPayload(r.payloadJson()).reads());
+            if (!java.util.Objects.equals(before, formatsRead.get(r.dc()))) {
+                chooseFormat();
+            }
+        } catch (MalformedRecordException e) {
+            // admitKey read it already
         }
     }
 
@@ -546,6 +612,11 @@ public final class RecordBoard implements AutoCloseable {
     /** Records of this DC currently published (board key to encoded record); for tests and re-announcement. */
     public Set<String> publishedKeys() {
         return published.keySet();
+    }
+
+    /** Board events and tasks waiting for the board thread: how far receiving lags behind the board. */
+    public int backlog() {
+        return receiver.getQueue().size();
     }
 
     /** Runs a task on the board thread (after everything received so far). */

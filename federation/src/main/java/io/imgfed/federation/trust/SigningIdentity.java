@@ -2,6 +2,7 @@ package io.imgfed.federation.trust;
 
 import io.imgfed.protocol.federation.Ed25519;
 import io.imgfed.protocol.federation.KeyRecord;
+import io.imgfed.protocol.federation.RecordFormat;
 import io.imgfed.transfer.store.DurableDirectories;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -113,7 +114,7 @@ public final class SigningIdentity {
 
     /** The record announcing this key (and its certificate, with CA trust). */
     public KeyRecord keyRecord() {
-        return new KeyRecord(dc, publicKey.getEncoded(), certificatePem);
+        return new KeyRecord(dc, publicKey.getEncoded(), certificatePem, RecordFormat.COMPACT.number());
     }
 
     static PublicKey decode(byte[] spki) throws GeneralSecurityException {

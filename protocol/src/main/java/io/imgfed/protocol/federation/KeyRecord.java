@@ -7,12 +7,18 @@ import java.util.Base64;
 
 /**
  * A DC's record-signing public key (X.509 SubjectPublicKeyInfo), and with CA-rooted trust the PEM certificate
- * chain that binds that key to the DC's name.
+ * chain that binds that key to the DC's name; and the newest {@link RecordFormat} the DC reads ({@code reads}: 1
+ * when the payload does not say, as from DCs older than format 2).
  */
-public record KeyRecord(String dc, byte[] publicKey, String certificatePem) {
+public record KeyRecord(String dc, byte[] publicKey, String certificatePem, int reads) {
 
     public KeyRecord {
         publicKey = publicKey.clone();
+    }
+
+    /** The announcement of a DC that reads record format 1 only. */
+    public KeyRecord(String dc, byte[] publicKey, String certificatePem) {
+        this(dc, publicKey, certificatePem, RecordFormat.JSON.number());
     }
 
     @Override
@@ -26,6 +32,9 @@ public record KeyRecord(String dc, byte[] publicKey, String certificatePem) {
         o.put("public_key", Base64.getEncoder().encodeToString(publicKey));
         if (certificatePem != null) {
             o.put("certificate", certificatePem);
+        }
+        if (reads > RecordFormat.JSON.number()) {
+            o.put("reads", reads);
         }
         return Json.bytes(o);
     }
@@ -41,7 +50,9 @@ public record KeyRecord(String dc, byte[] publicKey, String certificatePem) {
             if (cert != null && (!cert.isTextual() || cert.asText().length() > 64 * 1024)) {
                 throw new MalformedRecordException("bad certificate in key payload");
             }
-            return new KeyRecord(dc, Base64.getDecoder().decode(key), cert == null ? null : cert.asText());
+            JsonNode reads = p.get("reads");
+            int format = reads != null && reads.isInt() && reads.intValue() > 0 ? reads.intValue() : RecordFormat.JSON.number();
+            return new KeyRecord(dc, Base64.getDecoder().decode(key), cert == null ? null : cert.asText(), format);
         } catch (IllegalArgumentException e) {
             throw new MalformedRecordException("public key is not base64");
         }

@@ -90,7 +90,12 @@ public record SignedRecord(RecordKind kind, String dc, String id, long version, 
         }
     }
 
-    /** The wire form kept on the board. */
+    /** The wire form kept on the board in the given record format (see {@link RecordFormat}). */
+    public byte[] encode(RecordFormat format) {
+        return format == RecordFormat.COMPACT ? CompactRecordCodec.encode(this, payload, signature) : encode();
+    }
+
+    /** The JSON wire form (record format 1), which every version of imgfed reads. */
     public byte[] encode() {
         ObjectNode o = Json.object();
         o.put("k", kind.prefix());
@@ -103,10 +108,18 @@ public record SignedRecord(RecordKind kind, String dc, String id, long version, 
         return Json.bytes(o);
     }
 
-    /** Parses the wire form, checking every field's shape; never trusts its content (that is verify's job). */
+    /**
+     * Parses either wire form (told apart by the first byte), checking every field's shape; never trusts its
+     * content (that is verify's job).
+     */
     public static SignedRecord decode(byte[] bytes) throws MalformedRecordException {
         if (bytes == null || bytes.length == 0 || bytes.length > MAX_PAYLOAD * 2) {
             throw new MalformedRecordException("record is empty or too large");
+        }
+        if (bytes[0] == CompactRecordCodec.MAGIC) {
+            CompactRecordCodec.Fields f = CompactRecordCodec.decode(bytes);
+            return checked(RecordKind.fromPrefix(f.kind()), f.dc(), f.id(), f.version(), f.publishedAt(), f.payload(),
+                    f.signature());
         }
         JsonNode o;
         try {
@@ -118,17 +131,9 @@ public record SignedRecord(RecordKind kind, String dc, String id, long version, 
             throw new MalformedRecordException("record is not a JSON object");
         }
         RecordKind kind = RecordKind.fromPrefix(text(o, "k"));
-        if (kind == null) {
-            throw new MalformedRecordException("unknown record kind");
-        }
         String dc = text(o, "dc");
-        if (dc == null || !DC_NAME.matcher(dc).matches()) {
-            throw new MalformedRecordException("bad dc name");
-        }
         String id = text(o, "id");
-        if (id == null || !validId(kind, id)) {
-            throw new MalformedRecordException("bad record id for kind " + kind);
-        }
+        checkNames(kind, dc, id);
         JsonNode v = o.get("v");
         JsonNode t = o.get("t");
         if (v == null || !v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() <= 0
@@ -148,10 +153,32 @@ public record SignedRecord(RecordKind kind, String dc, String id, long version, 
         } catch (IllegalArgumentException e) {
             throw new MalformedRecordException("payload or signature is not base64");
         }
+        return checked(kind, dc, id, v.asLong(), t.asLong(), payload, sig);
+    }
+
+    /** The checks both wire forms share, in the order the messages of a malformed record were always given. */
+    private static SignedRecord checked(RecordKind kind, String dc, String id, long version, long publishedAt,
+            byte[] payload, byte[] sig) throws MalformedRecordException {
+        checkNames(kind, dc, id);
+        if (version <= 0) {
+            throw new MalformedRecordException("bad version or time");
+        }
         if (payload.length > MAX_PAYLOAD || sig.length != 64) {
             throw new MalformedRecordException("payload too large or signature of the wrong size");
         }
-        return new SignedRecord(kind, dc, id, v.asLong(), t.asLong(), payload, sig);
+        return new SignedRecord(kind, dc, id, version, publishedAt, payload, sig);
+    }
+
+    private static void checkNames(RecordKind kind, String dc, String id) throws MalformedRecordException {
+        if (kind == null) {
+            throw new MalformedRecordException("unknown record kind");
+        }
+        if (dc == null || !DC_NAME.matcher(dc).matches()) {
+            throw new MalformedRecordException("bad dc name");
+        }
+        if (id == null || !validId(kind, id)) {
+            throw new MalformedRecordException("bad record id for kind " + kind);
+        }
     }
 
     private static boolean validId(RecordKind kind, String id) {

@@ -39,6 +39,7 @@ import java.util.regex.Pattern;
  */
 public final class FederationScaleBench {
     private static final Pattern CATALOG = Pattern.compile("^imgfed_catalog_images\\S*\\s+([0-9.eE+]+)", Pattern.MULTILINE);
+    private static final Pattern BACKLOG = Pattern.compile("^imgfed_board_backlog\\S*\\s+([0-9.eE+]+)", Pattern.MULTILINE);
     private static final int UUID_SAMPLE = 100_000;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -167,20 +168,32 @@ public final class FederationScaleBench {
         throw new IllegalStateException("the simulated DCs were not seen alive by dc0");
     }
 
-    /** Seconds from {@code t0} until the daemon's catalog holds {@code images} images. */
+    /**
+     * Seconds from {@code t0} until the daemon's catalog holds {@code images} images and its board has processed
+     * every record received (the availability records too, which may arrive after the manifests).
+     */
     private double awaitCatalog(String base, int images, long t0) throws Exception {
         long deadline = t0 + Duration.ofHours(3).toNanos();
         long lastLog = 0;
+        boolean settled = false;
         while (System.nanoTime() < deadline) {
-            Matcher m = CATALOG.matcher(new String(get(base + "/metrics").body(), StandardCharsets.UTF_8));
+            String metrics = new String(get(base + "/metrics").body(), StandardCharsets.UTF_8);
+            Matcher m = CATALOG.matcher(metrics);
             long known = m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
-            if (known >= images) {
-                return (System.nanoTime() - t0) / 1e9;
+            Matcher b = BACKLOG.matcher(metrics);
+            long backlog = b.find() ? (long) Double.parseDouble(b.group(1)) : -1;
+            if (known >= images && backlog == 0) {
+                if (settled) {
+                    return (System.nanoTime() - t0) / 1e9;
+                }
+                settled = true; // once more, a quarter second later: events may still be on their way to the board
+            } else {
+                settled = false;
             }
             if (System.nanoTime() - lastLog > Duration.ofSeconds(30).toNanos()) {
                 lastLog = System.nanoTime();
-                System.err.printf("fedscale: %d of %d images in dc0's catalog after %.0f s%n", known, images,
-                        (lastLog - t0) / 1e9);
+                System.err.printf("fedscale: %d of %d images in dc0's catalog, board backlog %d, after %.0f s%n", known,
+                        images, backlog, (lastLog - t0) / 1e9);
             }
             Thread.sleep(250);
         }

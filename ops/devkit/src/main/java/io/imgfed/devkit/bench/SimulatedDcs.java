@@ -11,6 +11,7 @@ import io.imgfed.protocol.federation.Ed25519;
 import io.imgfed.protocol.federation.FileState;
 import io.imgfed.protocol.federation.KeyRecord;
 import io.imgfed.protocol.federation.ManifestRecord;
+import io.imgfed.protocol.federation.RecordFormat;
 import io.imgfed.protocol.federation.RecordKind;
 import io.imgfed.protocol.federation.SignedRecord;
 import io.imgfed.protocol.manifest.Compression;
@@ -43,12 +44,14 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Other DCs of a federation, simulated by one Hazelcast member in this JVM: each has its own signing key and
  * publishes what a real DC publishes (its key, a heartbeat every second, and per image homed there the
- * manifest record and the availability record of its file), signed and encoded as a daemon does, put
+ * manifest record and the availability record of its file), signed and encoded as a daemon of this version does, put
  * straight on the board instead of through CreateImage/AddImageFile/ActivateImage. Lets a benchmark load a
  * million images into a real daemon in minutes rather than hours.
  */
 final class SimulatedDcs implements AutoCloseable {
     private static final int BATCH = 500;
+    /** The record format the simulated DCs write and announce they read (-Dbench.recordFormat=JSON for format 1). */
+    private static final RecordFormat FORMAT = RecordFormat.valueOf(System.getProperty("bench.recordFormat", "COMPACT"));
     private static final DateTimeFormatter PUBLISHED_AT =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -74,7 +77,7 @@ final class SimulatedDcs implements AutoCloseable {
         for (String dc : names) {
             KeyPair kp = Ed25519.generate();
             keys.put(dc, kp);
-            put(sign(RecordKind.KEY, dc, "", new KeyRecord(dc, kp.getPublic().getEncoded(), null).toPayload()));
+            put(sign(RecordKind.KEY, dc, "", new KeyRecord(dc, kp.getPublic().getEncoded(), null, FORMAT.number()).toPayload()));
         }
         heartbeat.scheduleAtFixedRate(this::beat, 0, 1, TimeUnit.SECONDS);
     }
@@ -121,8 +124,8 @@ final class SimulatedDcs implements AutoCloseable {
             ImageFile f = m.file();
             SignedRecord ar = sign(RecordKind.AVAILABILITY, dc, f.sha1(),
                     new AvailabilityRecord(f.sha1(), FileState.PRESENT, 1.0, f.size()).toPayload());
-            batch.put(mr.boardKey(), mr.encode());
-            batch.put(ar.boardKey(), ar.encode());
+            batch.put(mr.boardKey(), mr.encode(FORMAT));
+            batch.put(ar.boardKey(), ar.encode(FORMAT));
             if (batch.size() >= BATCH) {
                 board.putAll(batch);
                 batch = new HashMap<>();
@@ -159,7 +162,7 @@ final class SimulatedDcs implements AutoCloseable {
     }
 
     private void put(SignedRecord r) {
-        board.put(r.boardKey(), r.encode());
+        board.put(r.boardKey(), r.encode(FORMAT));
     }
 
     @Override
