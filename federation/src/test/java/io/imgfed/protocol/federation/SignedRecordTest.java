@@ -54,6 +54,63 @@ class SignedRecordTest {
         assertEquals("k/d", records[3].boardKey());
     }
 
+    @Test
+    void everyKindRoundTripsThroughTheCompactFormInLessThanHalfTheBytes() throws Exception {
+        byte[] manifestPayload = ("{\"uuid\":\"" + UUID + "\",\"manifest\":{\"fields\":{\"owner\":\"930896af-bf8c-48d4-885c-"
+                + "6573a94b1853\",\"name\":\"base\",\"version\":\"1.0.0\",\"type\":\"zone-dataset\",\"os\":\"smartos\","
+                + "\"v\":2,\"uuid\":\"" + UUID + "\",\"published_at\":\"2026-12-07T04:58:04.958Z\"},\"file\":{\"sha1\":\""
+                + SHA1 + "\",\"size\":579025652,\"compression\":\"gzip\"},\"activated\":true,\"home_dc\":\"us-east-1\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        SignedRecord[] records = {
+            SignedRecord.sign(RecordKind.MANIFEST, "us-east-1", UUID, 5, 6, manifestPayload, KEY.getPrivate()),
+            SignedRecord.sign(RecordKind.AVAILABILITY, "b", SHA1, 7, 8, "{}".getBytes(StandardCharsets.UTF_8), KEY.getPrivate()),
+            SignedRecord.sign(RecordKind.DC, "c-1", "", 9, 10, "{\"dc\":\"c-1\"}".getBytes(StandardCharsets.UTF_8), KEY.getPrivate()),
+            SignedRecord.sign(RecordKind.KEY, "d", "", 11, 0,
+                    new KeyRecord("d", KEY.getPublic().getEncoded(), null, 2).toPayload(), KEY.getPrivate()),
+        };
+        for (SignedRecord r : records) {
+            byte[] compact = r.encode(RecordFormat.COMPACT);
+            SignedRecord back = SignedRecord.decode(compact);
+            assertEquals(r, back);
+            assertArrayEquals(r.payload(), back.payload());
+            assertTrue(back.verify(KEY.getPublic()), "decoded " + r + " verifies");
+            assertArrayEquals(r.encode(), back.encode(RecordFormat.JSON), "the same record in the JSON form");
+        }
+        int json = records[0].encode().length;
+        int compact = records[0].encode(RecordFormat.COMPACT).length;
+        assertTrue(compact * 2 < json, "compact " + compact + " bytes against " + json + " in JSON");
+        assertEquals(2, KeyRecord.fromPayload(SignedRecord.decode(records[3].encode(RecordFormat.COMPACT)).payloadJson()).reads());
+        assertEquals(1, KeyRecord.fromPayload(Json.tree(new KeyRecord("d", new byte[32], null).toPayload())).reads());
+    }
+
+    static Stream<Arguments> malformedCompact() {
+        byte[] good = manifest().encode(RecordFormat.COMPACT);
+        byte[] trailing = java.util.Arrays.copyOf(good, good.length + 1);
+        byte[] badFlags = good.clone();
+        int flagsAt = 1 + 1 + 1 + "us-east-1".length() + 1 + UUID.length() + 16;
+        badFlags[flagsAt] = 4;
+        byte[] hugeLength = good.clone();
+        hugeLength[flagsAt + 1] = 0x7f;
+        byte[] badKind = good.clone();
+        badKind[1] = 'x';
+        byte[] longerThanSaid = good.clone();
+        longerThanSaid[flagsAt + 4] = (byte) (longerThanSaid[flagsAt + 4] - 1);
+        return Stream.of(
+                Arguments.of("magic only", new byte[] {(byte) 0xB2}),
+                Arguments.of("truncated", java.util.Arrays.copyOf(good, good.length - 1)),
+                Arguments.of("trailing bytes", trailing),
+                Arguments.of("unknown flags", badFlags),
+                Arguments.of("payload longer than the limit", hugeLength),
+                Arguments.of("payload inflates past its length", longerThanSaid),
+                Arguments.of("unknown kind", badKind));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedCompact")
+    void malformedCompactRecordsAreRefused(String what, byte[] bytes) {
+        assertThrows(MalformedRecordException.class, () -> SignedRecord.decode(bytes), what);
+    }
+
     static ObjectNode wire() {
         return (ObjectNode) Json.tree(manifest().encode());
     }

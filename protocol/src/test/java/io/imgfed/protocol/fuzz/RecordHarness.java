@@ -10,6 +10,7 @@ import io.imgfed.protocol.federation.DcRecord;
 import io.imgfed.protocol.federation.Ed25519;
 import io.imgfed.protocol.federation.KeyRecord;
 import io.imgfed.protocol.federation.ManifestRecord;
+import io.imgfed.protocol.federation.RecordFormat;
 import io.imgfed.protocol.federation.RecordKind;
 import io.imgfed.protocol.federation.SignedRecord;
 import io.imgfed.protocol.json.Json;
@@ -68,6 +69,8 @@ final class RecordHarness {
         }
         SignedRecord again = orMalformed(() -> SignedRecord.decode(r.encode()));
         check(r.equals(again), "record does not round-trip through encode/decode: " + r);
+        SignedRecord compact = orMalformed(() -> SignedRecord.decode(r.encode(RecordFormat.COMPACT)));
+        check(r.equals(compact), "record does not round-trip through the compact form: " + r);
         check(r.boardKey().startsWith(r.kind().prefix() + "/" + r.dc()), "board key " + r.boardKey());
         if (signatures) {
             // Nothing here was signed with KEY: a fuzzed, zero or foreign signature must neither verify nor throw.
