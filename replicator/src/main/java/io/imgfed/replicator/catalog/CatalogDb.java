@@ -75,29 +75,51 @@ final class CatalogDb implements AutoCloseable {
         return out;
     }
 
-    void upsert(Manifest m) throws SQLException {
-        inTransaction(() -> {
-            upsert.setString(1, m.uuid());
-            upsert.setString(2, m.homeDc());
-            upsert.setString(3, new String(Json.bytes(m.toStoredJson()), StandardCharsets.UTF_8));
-            upsert.setLong(4, System.currentTimeMillis());
-            upsert.executeUpdate();
-            dropTombstone.setString(1, m.uuid());
-            dropTombstone.executeUpdate();
-        });
+    /** Starts a transaction; {@link #upsert} and {@link #delete} then write into it until {@link #commit}. */
+    void begin() throws SQLException {
+        conn.setAutoCommit(false);
     }
 
-    /** Deletes an image; with {@code tombstone} (images homed here) its deletion is remembered, atomically. */
+    void commit() throws SQLException {
+        try {
+            conn.commit();
+        } finally {
+            conn.setAutoCommit(true);
+        }
+    }
+
+    void rollback() {
+        try {
+            conn.rollback();
+            conn.setAutoCommit(true);
+        } catch (SQLException e) {
+            LOG.warn("rolling back a catalog transaction: {}", e.getMessage());
+        }
+    }
+
+    /** Within a transaction ({@link #begin}). */
+    void upsert(Manifest m) throws SQLException {
+        upsert.setString(1, m.uuid());
+        upsert.setString(2, m.homeDc());
+        upsert.setString(3, new String(Json.bytes(m.toStoredJson()), StandardCharsets.UTF_8));
+        upsert.setLong(4, System.currentTimeMillis());
+        upsert.executeUpdate();
+        dropTombstone.setString(1, m.uuid());
+        dropTombstone.executeUpdate();
+    }
+
+    /**
+     * Deletes an image within a transaction ({@link #begin}); with {@code tombstone} (images homed here) its
+     * deletion is remembered in the same transaction.
+     */
     void delete(String uuid, boolean tombstone, long nowMillis) throws SQLException {
-        inTransaction(() -> {
-            delete.setString(1, uuid);
-            delete.executeUpdate();
-            if (tombstone) {
-                addTombstone.setString(1, uuid);
-                addTombstone.setLong(2, nowMillis);
-                addTombstone.executeUpdate();
-            }
-        });
+        delete.setString(1, uuid);
+        delete.executeUpdate();
+        if (tombstone) {
+            addTombstone.setString(1, uuid);
+            addTombstone.setLong(2, nowMillis);
+            addTombstone.executeUpdate();
+        }
     }
 
     /** Deletions of images homed here since a time, oldest first. */
@@ -113,23 +135,6 @@ final class CatalogDb implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    private interface SqlWork {
-        void run() throws SQLException;
-    }
-
-    private void inTransaction(SqlWork work) throws SQLException {
-        conn.setAutoCommit(false);
-        try {
-            work.run();
-            conn.commit();
-        } catch (SQLException | RuntimeException e) {
-            conn.rollback();
-            throw e;
-        } finally {
-            conn.setAutoCommit(true);
-        }
     }
 
     void ping() throws SQLException {

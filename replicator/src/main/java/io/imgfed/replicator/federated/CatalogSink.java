@@ -26,7 +26,7 @@ public final class CatalogSink implements ManifestGossip.Sink {
 
     @Override
     public void upsert(Manifest m) {
-        catalog.mutate(m.uuid(), current -> {
+        catalog.mutateOwnState(m.uuid(), current -> {
             if (current != null && current.homeDc().equals(self)) {
                 return current;
             }
@@ -37,13 +37,11 @@ public final class CatalogSink implements ManifestGossip.Sink {
     @Override
     public void remove(String uuid, String homeDc) {
         String[] file = new String[1];
-        catalog.mutate(uuid, current -> {
+        catalog.mutateOwnState(uuid, current -> {
             if (current == null || !current.homeDc().equals(homeDc)) {
                 return current;
             }
-            if (current.file() != null) {
-                file[0] = current.file().sha1();
-            }
+            file[0] = current.fileSha1();
             return null;
         }).onSuccess(after -> {
             if (file[0] != null && catalog.imagesWithFile(file[0]).isEmpty()) {
