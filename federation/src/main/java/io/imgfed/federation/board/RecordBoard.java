@@ -30,7 +30,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * key trusted for its DC, keeps it only if newer than what was accepted, and hands it to the handler of its
  * kind. Everything else is dropped and counted in {@code imgfed_records_rejected_total}.
  *
- * <p>All receiving runs on one thread, in arrival order, so handlers need no locking among themselves.
+ * <p>All receiving runs on one thread, so handlers need no locking among themselves; in arrival order, except
+ * that keys and heartbeats go ahead of image records waiting in a backlog.
  */
 public final class RecordBoard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RecordBoard.class);
@@ -104,6 +107,10 @@ public final class RecordBoard implements AutoCloseable {
      */
     private final Map<String, byte[]> put = new ConcurrentHashMap<>();
     private final List<Runnable> rescanListeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong taskSeq = new AtomicLong();
+    private final AtomicBoolean expireQueued = new AtomicBoolean();
+    private final AtomicBoolean reannounceQueued = new AtomicBoolean();
+    private final AtomicBoolean rescanQueued = new AtomicBoolean();
     /**
      * The wire form this DC writes: {@link RecordFormat#COMPACT} once the board was read through and every other
      * DC's key record says it reads it, else JSON. Changed (and {@link #published} re-encoded) under
@@ -127,7 +134,7 @@ public final class RecordBoard implements AutoCloseable {
         this.trust = trust;
         this.clock = clock;
         this.metrics = metrics;
-        this.receiver = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+        this.receiver = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new PriorityBlockingQueue<>(),
                 r -> daemonThread(r, "imgfed-board-" + self.dc()));
         this.publisher = Executors.newSingleThreadExecutor(r -> daemonThread(r, "imgfed-publish-" + self.dc()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemonThread(r, "imgfed-board-timer-" + self.dc()));
@@ -159,12 +166,12 @@ public final class RecordBoard implements AutoCloseable {
         listenerId = map.addEntryListener(new EntryListener<>() {
             @Override
             public void entryAdded(EntryEvent<String, byte[]> e) {
-                submit(() -> receive(e.getKey(), e.getValue()));
+                submit(() -> receive(e.getKey(), e.getValue()), priorityOf(e.getKey()));
             }
 
             @Override
             public void entryUpdated(EntryEvent<String, byte[]> e) {
-                submit(() -> receive(e.getKey(), e.getValue()));
+                submit(() -> receive(e.getKey(), e.getValue()), priorityOf(e.getKey()));
             }
 
             @Override
@@ -195,9 +202,10 @@ public final class RecordBoard implements AutoCloseable {
         publish(RecordKind.KEY, "", self.keyRecord().toPayload());
         // On the board thread like all receiving (never the caller's, e.g. an event loop).
         submit(this::rescan);
-        timer.scheduleWithFixedDelay(() -> submit(this::expirePending), 1, 1, TimeUnit.SECONDS);
-        timer.scheduleWithFixedDelay(() -> submit(this::reannounce), 10, 10, TimeUnit.SECONDS);
-        timer.scheduleWithFixedDelay(() -> submit(this::rescan), CATCH_UP_SECONDS, CATCH_UP_SECONDS, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(() -> submitOnce(expireQueued, this::expirePending), 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(() -> submitOnce(reannounceQueued, this::reannounce), 10, 10, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(() -> submitOnce(rescanQueued, this::rescan), CATCH_UP_SECONDS, CATCH_UP_SECONDS,
+                TimeUnit.SECONDS);
     }
 
     /**
@@ -297,19 +305,63 @@ public final class RecordBoard implements AutoCloseable {
     }
 
     private void submit(Runnable task) {
+        submit(task, ORDINARY);
+    }
+
+    private void submit(Runnable task, int priority) {
         if (closed) {
             return;
         }
         try {
-            receiver.execute(() -> {
+            receiver.execute(new BoardTask(priority, taskSeq.incrementAndGet(), () -> {
                 try {
                     task.run();
                 } catch (RuntimeException e) {
                     LOG.error("board processing failed", e);
                 }
-            });
+            }));
         } catch (RejectedExecutionException e) {
             // closing
+        }
+    }
+
+    /**
+     * A periodic task is queued again only once the last one ran: while the board thread works through a large
+     * backlog (a DC catching up with a million records), timers would otherwise pile up rescans of the whole
+     * board behind it.
+     */
+    private void submitOnce(AtomicBoolean queued, Runnable task) {
+        if (queued.compareAndSet(false, true)) {
+            submit(() -> {
+                queued.set(false);
+                task.run();
+            });
+        }
+    }
+
+    /**
+     * Keys and heartbeats go ahead of queued image records: they are few, and a DC working through a backlog
+     * of records must not take the other DCs for gone (nor wait for their keys) because their heartbeats queue
+     * behind a million manifests. Within a priority, arrival order is kept.
+     */
+    private static int priorityOf(String boardKey) {
+        return boardKey.startsWith(RecordKind.DC.prefix() + "/") || boardKey.startsWith(RecordKind.KEY.prefix() + "/")
+                ? URGENT : ORDINARY;
+    }
+
+    private static final int URGENT = 0;
+    private static final int ORDINARY = 1;
+
+    /** A unit of work for the board thread, ordered by priority, then by when it was submitted. */
+    private record BoardTask(int priority, long seq, Runnable body) implements Runnable, Comparable<BoardTask> {
+        @Override
+        public void run() {
+            body.run();
+        }
+
+        @Override
+        public int compareTo(BoardTask o) {
+            return priority != o.priority ? Integer.compare(priority, o.priority) : Long.compare(seq, o.seq);
         }
     }
 

@@ -48,12 +48,11 @@ final class StoredFile {
         String md5Text = null;
         byte[] md5 = null;
         if (f.md5() != null) {
-            md5 = Base64.getDecoder().decode(f.md5());
-            if (Base64.getEncoder().encodeToString(md5).equals(f.md5())) {
+            md5 = canonicalBase64(f.md5());
+            if (md5 != null) {
                 present |= HAS_MD5;
             } else {
                 md5Text = f.md5();
-                md5 = null;
             }
         }
         present |= f.sha256() != null ? HAS_SHA256 : 0;
@@ -72,6 +71,16 @@ final class StoredFile {
         }
         return new StoredFile(f.size(), f.compression(), f.datasetGuid(), md5Text,
                 f.pieces() == null ? 0 : f.pieces().pieceSize(), present, d);
+    }
+
+    /** The bytes of a base64 text that encodes back to the same text, else null. */
+    private static byte[] canonicalBase64(String text) {
+        try {
+            byte[] b = Base64.getDecoder().decode(text);
+            return Base64.getEncoder().encodeToString(b).equals(text) ? b : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static int put(byte[] into, int at, byte[] value) {

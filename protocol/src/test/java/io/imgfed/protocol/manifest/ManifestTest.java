@@ -123,6 +123,48 @@ class ManifestTest {
         assertThrows(IllegalArgumentException.class, () -> Manifest.fromStoredJson(fieldsNotObject));
     }
 
+    @Test
+    void fieldsOfUnusualJsonTypesRoundTripAsTheyCame() {
+        // A signed record of another DC is not validated again here: whatever it says must come back unchanged.
+        ObjectNode stored = rich().toStoredJson();
+        ObjectNode fields = (ObjectNode) stored.get("fields");
+        fields.put("name", 123);
+        fields.put("public", "true");
+        fields.put("v", "2");
+        fields.put("os", "plan9");
+        fields.set("tags", json("['not','an','object']"));
+        fields.putNull("origin");
+        fields.put("disabled", 1);
+        Manifest m = Manifest.fromStoredJson(Json.tree(Json.bytes(stored)));
+        assertEquals(stored, m.toStoredJson());
+        assertEquals("123", m.name());
+        assertTrue(m.isPublic(), "the text \"true\" reads as true (Jackson's asBoolean), and stays text");
+        assertNull(m.os());
+        assertNull(m.tagValue("role"));
+        assertNull(m.origin());
+        assertEquals(m, Manifest.fromStoredJson(m.toStoredJson()));
+    }
+
+    @Test
+    void publicJsonIsKeptForTheRecentlyAskedOnlyAndRebuiltTheSame() {
+        Manifest m = rich();
+        byte[] first = m.toJsonBytes();
+        for (int i = 0; i < PublicJsonCache.SLOTS; i++) {
+            image(java.util.UUID.randomUUID().toString()).build().toJsonBytes();
+        }
+        assertArrayEquals(first, m.toJsonBytes(), "dropped from the cache and built again, byte for byte");
+        assertEquals(first.length, m.jsonLength());
+    }
+
+    @Test
+    void theFileIsKeptAsItCameIncludingAnMd5SpelledUnusually() {
+        // Base64 of 16 bytes has two spare bits in its last letter; a non-zero one decodes all the same.
+        String odd = MD5.substring(0, 21) + (char) (MD5.charAt(21) + 1) + "==";
+        ImageFile f = new ImageFile(SHA1, 10, Compression.NONE, null, odd, SHA256);
+        assertEquals(f, image(UUID_A).file(f).build().file());
+        assertEquals(f, Manifest.fromStoredJson(image(UUID_A).file(f).build().toStoredJson()).file());
+    }
+
     // ---- public view ----
 
     @Test
