@@ -6,8 +6,10 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -77,6 +79,12 @@ public final class HttpListener {
                                 // The router would fail such a request (*, ?x, a bare name) as an internal error.
                                 ErrorResponses.send(req.response(), new ImgapiError(ErrorCode.BAD_REQUEST,
                                         "the request target must be an absolute path").toException(), "-");
+                                return;
+                            }
+                            if (req.version() == HttpVersion.HTTP_1_1 && req.getHeader(HttpHeaders.HOST) == null) {
+                                // RFC 9112 3.2: a client error. Vert.x Web would fail it as an internal one.
+                                ErrorResponses.send(req.response(), ImgapiError.withField(ErrorCode.BAD_REQUEST, "Host",
+                                        "an HTTP/1.1 request must carry a Host header").toException(), "-");
                                 return;
                             }
                             router.handle(req);
