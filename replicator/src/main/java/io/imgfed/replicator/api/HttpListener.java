@@ -18,12 +18,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP listener served by several event loops: one server per loop on the same port, which Vert.x
  * shares among them, so every core takes connections.
  */
 public final class HttpListener {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpListener.class);
     private final Vertx vertx;
     private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
     private final List<String> deployments = new CopyOnWriteArrayList<>();
@@ -70,7 +73,10 @@ public final class HttpListener {
             @Override
             public Future<?> start() {
                 return vertx.createHttpServer(options)
-                        .connectionHandler(guard::connected)
+                        .connectionHandler(conn -> {
+                            guard.connected(conn);
+                            conn.exceptionHandler(HttpListener::connectionFailed);
+                        })
                         .invalidRequestHandler(HttpListener::invalidRequest)
                         .requestHandler(req -> {
                             guard.request(req);
@@ -121,6 +127,15 @@ public final class HttpListener {
         req.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
                 .end(io.vertx.core.buffer.Buffer.buffer(io.imgfed.protocol.json.Json.bytes(body)))
                 .onComplete(ar -> req.connection().close());
+    }
+
+    /** A connection's own failure (without one, Vert.x logs every client reset at ERROR). */
+    private static void connectionFailed(Throwable failure) {
+        if (ErrorResponses.connectionLost(failure)) {
+            LOG.debug("a client connection was lost: {}", failure.toString());
+        } else {
+            LOG.warn("a client connection failed: {}", failure.toString());
+        }
     }
 
     public int port() {
