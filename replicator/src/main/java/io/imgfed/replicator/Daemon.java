@@ -177,7 +177,12 @@ public final class Daemon {
         }
         try {
             Users users = Users.load(a.keys(), a.tokens(), java.util.Set.copyOf(a.operators()));
-            return new AuthenticatedCallers(a.mode(), users, a.clockSkew(), Clock.systemUTC());
+            if (a.mode() == ImgfedConfig.AuthMode.SIGNATURE && a.dateOnlySignatures()) {
+                LOG.warn("auth.dateOnlySignatures is true: signatures that cover only the date (as sdc-clients makes "
+                        + "them) are accepted, and such a signature can be replayed to any other method and path for "
+                        + "up to auth.clockSkew ({})", a.clockSkew());
+            }
+            return new AuthenticatedCallers(a.mode(), users, a.clockSkew(), a.dateOnlySignatures(), Clock.systemUTC());
         } catch (java.io.IOException e) {
             throw new io.imgfed.replicator.config.ConfigException("auth", e.getMessage());
         }

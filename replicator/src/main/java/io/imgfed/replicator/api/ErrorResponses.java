@@ -119,7 +119,7 @@ public final class ErrorResponses {
         response.putHeader("Content-Type", "application/json");
         if (error.code() == ErrorCode.UNAUTHORIZED) {
             // Both schemes imgfed accepts; a client uses the one its DC is configured for (auth.mode).
-            response.putHeader("WWW-Authenticate", "Signature realm=\"imgfed\",headers=\"date\", Bearer realm=\"imgfed\"");
+            response.putHeader("WWW-Authenticate", "Signature realm=\"imgfed\",headers=\"(request-target) date\", Bearer realm=\"imgfed\"");
         }
         if (error.retryAfterSeconds() != null) {
             response.putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));

@@ -55,7 +55,8 @@ public final class ConfigLoader {
             "transfer.maxConcurrent", "transfer.retry.initial", "transfer.retry.max", "transfer.retry.attempts",
             "transfer.rateLimit", "transfer.stallTimeout",
             "billing.kafka.bootstrap", "billing.kafka.topic", "billing.outbox", "billing.outboxAlarm",
-            "auth.mode", "auth.keys", "auth.tokens", "auth.operators", "auth.allowInsecure", "auth.clockSkew");
+            "auth.mode", "auth.keys", "auth.tokens", "auth.operators", "auth.allowInsecure", "auth.clockSkew",
+            "auth.dateOnlySignatures");
 
     private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -230,7 +231,7 @@ public final class ConfigLoader {
         }
         Auth auth = new Auth(authMode, a.path("keys", Path.of("./keys")), a.path("tokens", null),
                 a.stringList("operators", List.of("admin")), a.bool("allowInsecure", false),
-                a.duration("clockSkew", Duration.ofMinutes(5)));
+                a.duration("clockSkew", Duration.ofMinutes(5)), a.bool("dateOnlySignatures", false));
         if (authMode == AuthMode.TOKEN && auth.tokens() == null) {
             throw new ConfigException("auth.tokens", "is required when auth.mode is token");
         }
@@ -239,6 +240,13 @@ public final class ConfigLoader {
         if (authMode == AuthMode.NONE && !auth.allowInsecure() && !isLoopback(http.host())) {
             throw new ConfigException("auth.mode", "none (no authentication) is only allowed when http.host is a loopback "
                     + "address; set auth.mode to signature or token, or auth.allowInsecure: true to force it");
+        }
+        if (authMode != AuthMode.NONE && http.tls() == null && !auth.allowInsecure() && !isLoopback(http.host())) {
+            // A bearer token, or a signed request replayable within the clock skew, must not cross a network in the clear.
+            throw new ConfigException("http.tls", "is required when auth.mode is " + mode.toLowerCase(Locale.ROOT)
+                    + " and http.host is not a loopback address (tokens and signed requests must not cross the network "
+                    + "in the clear); set http.tls.cert and http.tls.key, or auth.allowInsecure: true when a TLS proxy on "
+                    + "this host terminates the connections");
         }
         if (peer.tls() == null && !auth.allowInsecure() && !isLoopback(peer.host())) {
             // The peer listener acts on what other DCs assert (forwarded callers); without mutual TLS anyone who

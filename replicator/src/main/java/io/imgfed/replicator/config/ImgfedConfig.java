@@ -64,7 +64,11 @@ public record ImgfedConfig(
 
     public enum AuthMode { NONE, SIGNATURE, TOKEN }
 
+    /**
+     * Who may call the client API. {@code dateOnlySignatures} also accepts HTTP signatures over the date alone
+     * (sdc-clients' own signer), which can be replayed to another method and path within {@code clockSkew}.
+     */
     public record Auth(AuthMode mode, Path keys, Path tokens, List<String> operators, boolean allowInsecure,
-            Duration clockSkew) {
+            Duration clockSkew, boolean dateOnlySignatures) {
     }
 }

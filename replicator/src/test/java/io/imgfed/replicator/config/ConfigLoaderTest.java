@@ -76,7 +76,7 @@ class ConfigLoaderTest {
         ImgfedConfig c = yaml("""
                 dc: us-east-1
                 data: {dir: /var/imgfed, capacity: 500GiB, pinHome: true}
-                http: {host: 0.0.0.0, port: 8080}
+                http: {host: 0.0.0.0, port: 8080, tls: {cert: /etc/imgfed/api.pem, key: /etc/imgfed/api.key}}
                 peer: {host: 127.0.0.1, port: 8443}
                 federation:
                   cluster: imgfed
@@ -91,7 +91,8 @@ class ConfigLoaderTest {
                 auth: {mode: signature, keys: ./keys, operators: [admin]}
                 """);
         // The SPEC's example says "mode: none | signature | token"; none on 0.0.0.0 is refused (issue 6), so
-        // the example is instantiated with signature here (the refusal has its own tests in AuthConfigTest).
+        // the example is instantiated with signature here, and signatures off loopback need TLS (issue 12) (the
+        // refusals have their own tests in AuthConfigTest).
         assertEquals("us-east-1", c.dc());
         assertEquals(Path.of("/var/imgfed"), c.data().dir());
         assertEquals("0.0.0.0", c.http().host());

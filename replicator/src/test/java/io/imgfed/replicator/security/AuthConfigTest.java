@@ -1,6 +1,7 @@
 package io.imgfed.replicator.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,13 +38,40 @@ class AuthConfigTest {
         }
         ImgfedConfig forced = ConfigLoader.fromYaml("http: {host: 0.0.0.0}\nauth: {mode: none, allowInsecure: true}\n");
         assertEquals(ImgfedConfig.AuthMode.NONE, forced.auth().mode());
-        assertEquals(ImgfedConfig.AuthMode.SIGNATURE,
-                ConfigLoader.fromYaml("http: {host: 0.0.0.0}\nauth: {mode: signature, keys: /etc/imgfed/keys}\n").auth().mode());
+        assertEquals(ImgfedConfig.AuthMode.SIGNATURE, ConfigLoader.fromYaml("http: {host: 0.0.0.0, tls: {cert: /a.pem, "
+                + "key: /a.key}}\nauth: {mode: signature, keys: /etc/imgfed/keys}\n").auth().mode());
         // The environment can force it too.
         assertEquals(ImgfedConfig.AuthMode.TOKEN, ConfigLoader.load(null, Map.of("IMGFED_HTTP_HOST", "0.0.0.0",
+                "IMGFED_HTTP_TLS_CERT", "/a.pem", "IMGFED_HTTP_TLS_KEY", "/a.key",
                 "IMGFED_AUTH_MODE", "token", "IMGFED_AUTH_TOKENS", "/etc/imgfed/tokens")).auth().mode());
         assertEquals("auth.mode", assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(null, Map.of("IMGFED_HTTP_HOST", "0.0.0.0"))).key());
+    }
+
+    /** Issue 12: a bearer token or a replayable signature must not cross a network in plain HTTP. */
+    @Test
+    void tokensAndSignaturesOffLoopbackRequireTls() {
+        for (String mode : new String[] {"signature", "token"}) {
+            String auth = "auth: {mode: " + mode + ", tokens: /etc/imgfed/tokens";
+            for (String host : new String[] {"0.0.0.0", "10.0.0.1", "dc1.example.com", "::"}) {
+                ConfigException e = refused("http: {host: \"" + host + "\"}\n" + auth + "}\n");
+                assertEquals("http.tls", e.key(), mode + " on " + host);
+                assertTrue(e.getMessage().startsWith("http.tls: is required when auth.mode is " + mode), e.getMessage());
+                assertTrue(e.getMessage().contains("auth.allowInsecure"), "the message says how to force it: " + e.getMessage());
+                // With TLS, or forced (a TLS proxy on the host), it starts.
+                assertEquals(mode, ConfigLoader.fromYaml("http: {host: \"" + host + "\", tls: {cert: /a.pem, key: /a.key}}\n"
+                        + auth + "}\n").auth().mode().name().toLowerCase(java.util.Locale.ROOT));
+                assertTrue(ConfigLoader.fromYaml("http: {host: \"" + host + "\"}\n" + auth + ", allowInsecure: true}\n")
+                        .auth().allowInsecure());
+            }
+            // On loopback nothing crosses a network.
+            for (String host : new String[] {"127.0.0.1", "localhost", "::1"}) {
+                assertEquals(null, ConfigLoader.fromYaml("http: {host: \"" + host + "\"}\n" + auth + "}\n").http().tls());
+            }
+        }
+        ConfigException env = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of(
+                "IMGFED_HTTP_HOST", "0.0.0.0", "IMGFED_AUTH_MODE", "token", "IMGFED_AUTH_TOKENS", "/etc/imgfed/tokens")));
+        assertEquals("http.tls", env.key());
     }
 
     @Test
@@ -56,6 +84,9 @@ class AuthConfigTest {
         assertEquals("auth.tokens", refused("auth: {mode: token}\n").key());
         assertEquals(Duration.ofSeconds(30),
                 ConfigLoader.fromYaml("auth: {mode: signature, clockSkew: 30s}\n").auth().clockSkew());
+        assertFalse(a.dateOnlySignatures(), "signatures must cover (request-target) by default");
+        assertTrue(ConfigLoader.fromYaml("auth: {mode: signature, dateOnlySignatures: true}\n").auth().dateOnlySignatures());
+        assertEquals("auth.dateOnlySignatures", refused("auth: {dateOnlySignatures: yes please}\n").key());
     }
 
     @Test
