@@ -221,12 +221,14 @@ class ConfigLoaderTest {
         ImgfedConfig c = ConfigLoader.load(f, Map.of(
                 "IMGFED_HTTP_PORT", "9999",
                 "IMGFED_FEDERATION_MEMBERS", "a:1,b:2",
+                "IMGFED_FEDERATION_DCS", "dc-a,dc-b",
                 "IMGFED_DATA_PINHOME", "false",
                 "PATH", "/usr/bin",
                 "HOME", "/root"));
         assertEquals("from-file", c.dc());
         assertEquals(9999, c.http().port());
         assertEquals(List.of("a:1", "b:2"), c.federation().members());
+        assertEquals(List.of("dc-a", "dc-b"), c.federation().dcs());
         assertFalse(c.data().pinHome());
         assertEquals(1L << 30, c.data().capacity(), "keys without a variable keep the file's value");
     }
@@ -235,12 +237,13 @@ class ConfigLoaderTest {
     void envWithoutAFile() {
         ImgfedConfig c = ConfigLoader.load(null, Map.of("IMGFED_DC", "eu-central-1", "IMGFED_DATA_CAPACITY", "10GiB",
                 "IMGFED_TRANSFER_RETRY_INITIAL", "2s", "IMGFED_AUTH_OPERATORS", "root, ops",
-                "IMGFED_FEDERATION_MEMBERS", "[\"x:1\"]"));
+                "IMGFED_FEDERATION_MEMBERS", "[\"x:1\"]", "IMGFED_FEDERATION_DCS", "[us-east-1]"));
         assertEquals("eu-central-1", c.dc());
         assertEquals(10L << 30, c.data().capacity());
         assertEquals(Duration.ofSeconds(2), c.transfer().retry().initial());
         assertEquals(List.of("root", "ops"), c.auth().operators());
         assertEquals(List.of("x:1"), c.federation().members());
+        assertEquals(List.of("us-east-1"), c.federation().dcs());
     }
 
     @Test

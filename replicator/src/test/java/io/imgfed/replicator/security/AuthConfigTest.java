@@ -12,7 +12,10 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The security-relevant configuration rules: no unauthenticated API off loopback unless forced, TLS and trust pairs. */
+/**
+ * The security-relevant configuration rules: no unauthenticated API off loopback unless forced, no tokens or
+ * signatures off loopback without TLS unless forced, TLS and trust pairs, trust on first use only for named DCs.
+ */
 class AuthConfigTest {
 
     private static ConfigException refused(String yaml) {
@@ -72,6 +75,38 @@ class AuthConfigTest {
         ConfigException env = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of(
                 "IMGFED_HTTP_HOST", "0.0.0.0", "IMGFED_AUTH_MODE", "token", "IMGFED_AUTH_TOKENS", "/etc/imgfed/tokens")));
         assertEquals("http.tls", env.key());
+    }
+
+    /**
+     * Issue 12: trust on first use pins a key for a DC name the first time any Hazelcast member announces it, so
+     * with other members to join, the configuration must name the federation's DCs (federation.dcs, or the DCs of
+     * federation.costs); a rogue member's key for any other name is then refused.
+     */
+    @Test
+    void trustOnFirstUseWithOtherMembersNeedsTheFederationsDcNames() {
+        String members = "members: [10.0.0.1:5701, 10.0.0.2:5701]";
+        ConfigException e = refused("dc: a\nfederation: {" + members + "}\n");
+        assertEquals("federation.dcs", e.key());
+        assertTrue(e.getMessage().contains("federation.trust"), "the message names the alternative: " + e.getMessage());
+        assertEquals("federation.dcs", refused("dc: a\nfederation: {" + members + ", dcs: [a]}\n").key(),
+                "this DC's own name lists no other");
+        assertEquals(java.util.List.of("b", "c"),
+                ConfigLoader.fromYaml("dc: a\nfederation: {" + members + ", dcs: [b, c]}\n").federation().dcs());
+        assertEquals(java.util.List.of(), ConfigLoader.fromYaml("dc: a\nfederation: {" + members + ", costs: {b: 1, c: 4}}\n")
+                .federation().dcs(), "the DCs of federation.costs count as listed");
+        // CA trust needs no list: the CA's certificates name the DCs.
+        assertEquals(java.util.List.of(), ConfigLoader.fromYaml("dc: a\nfederation: {" + members
+                + ", trust: /ca.pem, signingKey: /a.signing.pem}\n").federation().dcs());
+        // A DC alone: no members, or only its own address.
+        ConfigLoader.fromYaml("dc: a\n");
+        ConfigLoader.fromYaml("dc: a\nfederation: {host: 127.0.0.1, port: 5701, members: [127.0.0.1:5701]}\n");
+        // Names are DC names; the environment takes a comma-separated list like federation.members.
+        assertEquals("federation.dcs[1]", refused("federation: {dcs: [b, Not_A_Dc]}\n").key());
+        assertEquals("federation.dcs", refused("federation: {dcs: b}\n").key());
+        assertEquals(java.util.List.of("b", "c"), ConfigLoader.load(null, Map.of("IMGFED_FEDERATION_MEMBERS", "10.0.0.2:5701",
+                "IMGFED_FEDERATION_DCS", "b,c")).federation().dcs());
+        assertEquals("federation.dcs", assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of("IMGFED_FEDERATION_MEMBERS", "10.0.0.2:5701"))).key());
     }
 
     @Test
