@@ -51,10 +51,13 @@ public final class ErrorResponses {
         return new ImgapiError(ErrorCode.INTERNAL_ERROR, "internal error (request id " + requestId + ")");
     }
 
-    /** Whether a failure only says that the client closed or reset the connection: nobody left to answer. */
-    private static boolean clientGone(HttpServerResponse response, Throwable failure) {
-        // The failure of a write can arrive before the response learns that its connection closed.
-        return !(failure instanceof ImgapiException) && (response.closed() || connectionLost(failure));
+    /**
+     * Whether a failure only says that the client closed or reset the connection: nobody left to answer, nothing
+     * wrong here. Decided by the failure, not by {@code response.closed()}: the failure of a write can arrive before
+     * the response learns that its connection closed, and a real error can come after the client left.
+     */
+    private static boolean clientGone(Throwable failure) {
+        return !(failure instanceof ImgapiException) && connectionLost(failure);
     }
 
     /**
@@ -67,8 +70,9 @@ public final class ErrorResponses {
             if (t instanceof HttpClosedException || t instanceof ClosedChannelException) {
                 return true;
             }
-            if (t instanceof java.io.IOException && !(t instanceof java.nio.file.FileSystemException) && t.getMessage() != null
-                    && CONNECTION_LOST.matcher(t.getMessage()).matches()) {
+            boolean socketLevel = (t instanceof java.io.IOException && !(t instanceof java.nio.file.FileSystemException))
+                    || t instanceof io.vertx.core.VertxException;
+            if (socketLevel && t.getMessage() != null && CONNECTION_LOST.matcher(t.getMessage()).matches()) {
                 return true;
             }
         }
@@ -94,7 +98,7 @@ public final class ErrorResponses {
 
     /** Sends the error unless the response already started, in which case the connection is reset. */
     public static void send(HttpServerResponse response, Throwable failure, String requestId) {
-        if (clientGone(response, failure)) {
+        if (clientGone(failure)) {
             // Everyday (a client killed, a download cancelled); the access log has the request.
             LOG.debug("request {}: the client closed the connection before the answer was complete ({})", requestId,
                     failure.toString());

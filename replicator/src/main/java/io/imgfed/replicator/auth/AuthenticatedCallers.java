@@ -162,5 +162,4 @@ public final class AuthenticatedCallers implements CallerResolver {
     private static RuntimeException unauthorized(String field, String message) {
         return ImgapiError.withField(ErrorCode.UNAUTHORIZED, field, message).toException();
     }
-
 }
