@@ -24,7 +24,7 @@ public final class FederationMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry);
         // Present from the start, so a dashboard shows 0 rather than nothing.
-        for (String reason : new String[] {"malformed", "bad_signature", "unknown_key", "key_mismatch"}) {
+        for (String reason : new String[] {"malformed", "bad_signature", "unknown_key", "key_mismatch", "unlisted_dc"}) {
             counter(reason);
         }
     }

@@ -385,11 +385,17 @@ public final class RecordBoard implements AutoCloseable {
                 return;
             }
         } else {
-            key = trust.keyFor(r.dc());
-            if (key == null) {
+            TrustPolicy.Verdict trusted = trust.current(r.dc());
+            if (trusted == null) {
                 pending.putIfAbsent(boardKey, new Pending(value, System.nanoTime()));
                 return;
             }
+            if (!trusted.accepted()) {
+                // The DC's key no longer counts (its certificate expired): its newer records are not believed.
+                rejectOnce(boardKey, value, trusted.rejectReason());
+                return;
+            }
+            key = trusted.key();
             if (!r.verify(key)) {
                 rejectOnce(boardKey, value, "bad_signature");
                 return;

@@ -62,7 +62,7 @@ public final class FederationBench {
                 members.add("127.0.0.1:" + ports.get(i)[2]);
             }
             for (int i = 0; i < dcCount; i++) {
-                dcs.add(start(root, "dc" + i, ports.get(i), members));
+                dcs.add(start(root, "dc" + i, ports.get(i), members, names(dcCount)));
             }
             awaitAlive(dcs);
 
@@ -99,13 +99,22 @@ public final class FederationBench {
         System.out.println("DONE");
     }
 
-    private static Daemon start(Path root, String dc, int[] p, List<String> members) throws Exception {
+    private static List<String> names(int dcCount) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < dcCount; i++) {
+            names.add("dc" + i);
+        }
+        return names;
+    }
+
+    /** {@code dcNames}: every DC of the federation, for trust on first use (federation.dcs). */
+    private static Daemon start(Path root, String dc, int[] p, List<String> members, List<String> dcNames) throws Exception {
         String yaml = "dc: " + dc + "\n"
                 + "data: {dir: " + root.resolve(dc) + "}\n"
                 + "http: {port: " + p[0] + "}\n"
                 + "peer: {port: " + p[1] + "}\n"
                 + "federation: {cluster: fedbench-" + ProcessHandle.current().pid() + ", port: " + p[2] + ", members: ["
-                + String.join(", ", members) + "]}\n";
+                + String.join(", ", members) + "], dcs: [" + String.join(", ", dcNames) + "]}\n";
         return Daemon.start(ConfigLoader.fromYaml(yaml)).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     }
 
@@ -204,8 +213,8 @@ public final class FederationBench {
     private ObjectNode heap(Path root, int n) throws Exception {
         List<int[]> ports = List.of(new int[] {freePort(), freePort(), freePort()}, new int[] {freePort(), freePort(), freePort()});
         List<String> members = List.of("127.0.0.1:" + ports.get(0)[2], "127.0.0.1:" + ports.get(1)[2]);
-        Daemon a = start(root.resolve("heap"), "heap-a", ports.get(0), members);
-        Daemon b = start(root.resolve("heap"), "heap-b", ports.get(1), members);
+        Daemon a = start(root.resolve("heap"), "heap-a", ports.get(0), members, List.of("heap-a", "heap-b"));
+        Daemon b = start(root.resolve("heap"), "heap-b", ports.get(1), members, List.of("heap-a", "heap-b"));
         try {
             awaitAlive(List.of(a, b));
             long before = usedAfterGc();

@@ -122,8 +122,10 @@ final class Cluster implements AutoCloseable {
         ObjectNode fed = c.putObject("federation");
         fed.put("host", host).put("port", p[2]).put("heartbeat", "1s").put("suspectAfter", "3s").put("goneAfter", "8s");
         ArrayNode members = fed.putArray("members");
+        ArrayNode dcNames = fed.putArray("dcs");
         for (String n : names) {
             members.add(net.hostOf(n) + ":" + ports.get(n)[2]);
+            dcNames.add(n);
         }
         c.putObject("transfer").put("stallTimeout", "10s");
         c.putObject("billing").putObject("kafka").put("bootstrap", run.kafkaBootstrap());
