@@ -16,6 +16,7 @@ import io.imgfed.protocol.federation.RecordKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -102,6 +103,7 @@ public final class Federation implements AutoCloseable {
                 metrics.dcStatus(settings.dc(), () -> 0);
                 directory.addListener((dc, from, to) -> metrics.dcStatus(dc, () -> directory.status(dc).ordinal()));
                 node.onTopologyChange(change -> {
+                    metrics.topologyChange(change.label());
                     if (change != FederationNode.TopologyChange.MEMBER_LEFT) {
                         board.republish();
                     }
@@ -169,6 +171,11 @@ public final class Federation implements AutoCloseable {
 
     public int clusterMembers() {
         return node.memberCount();
+    }
+
+    /** The addresses the federation cluster knows its members by (advertised ones where set), sorted. */
+    public List<String> clusterMemberAddresses() {
+        return node.memberAddresses();
     }
 
     @Override

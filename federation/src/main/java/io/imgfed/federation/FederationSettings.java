@@ -9,6 +9,8 @@ import java.util.Map;
  * What the federation layer needs to know about this DC: its name, where to join, whom to trust, and how
  * quickly to judge others dead.
  *
+ * @param advertise the {@code host:port} other DCs reach this DC's member at, when it differs from
+ *     {@code host:port} (a NAT, a proxy); null when they reach {@code host:port} itself
  * @param costs relative cost of pulling from each DC (lower is preferred; unlisted DCs cost {@link #DEFAULT_COST})
  * @param stateDir where the signing key and pinned keys of other DCs are kept
  * @param trust the federation CA (PEM); with {@code signingKey}, CA-rooted trust replaces trust on first use
@@ -19,6 +21,7 @@ public record FederationSettings(
         String cluster,
         String host,
         int port,
+        String advertise,
         List<String> members,
         Map<String, Double> costs,
         Duration heartbeat,

@@ -32,10 +32,21 @@ public final class FederationNode implements AutoCloseable {
     /** What changed in the cluster. */
     public enum TopologyChange {
         /** Another member joined this one's cluster (a DC started, or the smaller side of a partition merged in). */
-        MEMBER_JOINED,
-        MEMBER_LEFT,
+        MEMBER_JOINED("joined"),
+        MEMBER_LEFT("left"),
         /** This member was on the smaller side of a healed partition and merged into the larger cluster. */
-        MERGED
+        MERGED("merged");
+
+        private final String label;
+
+        TopologyChange(String label) {
+            this.label = label;
+        }
+
+        /** The value of the metric's {@code change} label. */
+        public String label() {
+            return label;
+        }
     }
 
     private final HazelcastInstance hz;
@@ -99,6 +110,14 @@ public final class FederationNode implements AutoCloseable {
         NetworkConfig net = cfg.getNetworkConfig();
         net.setPort(s.port()).setPortAutoIncrement(false);
         net.getInterfaces().setEnabled(true).addInterface(s.host());
+        if (s.advertise() != null) {
+            // The member is known by this address everywhere (member list, connections, merges), so the other DCs
+            // reach it through the NAT or proxy in front of it. Hazelcast binds the sockets it opens to its own
+            // address unless told otherwise, which fails when that address (a proxy's) is not on this host: let
+            // the kernel pick the source address of connections to other members.
+            net.setPublicAddress(s.advertise());
+            cfg.setProperty("hazelcast.socket.client.bind.any", "true");
+        }
         JoinConfig join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
@@ -133,6 +152,20 @@ public final class FederationNode implements AutoCloseable {
 
     public int memberCount() {
         return hz.getLifecycleService().isRunning() ? hz.getCluster().getMembers().size() : 0;
+    }
+
+    /**
+     * The addresses ({@code host:port}) the cluster knows its members by: each member's advertised address where
+     * it has one.
+     */
+    public List<String> memberAddresses() {
+        if (!hz.getLifecycleService().isRunning()) {
+            return List.of();
+        }
+        return hz.getCluster().getMembers().stream()
+                .map(m -> m.getAddress().getHost() + ":" + m.getAddress().getPort())
+                .sorted()
+                .toList();
     }
 
     public boolean running() {

@@ -35,10 +35,15 @@ public record ImgfedConfig(
     public record Tls(Path cert, Path key, Path ca) {
     }
 
+    /**
+     * The Hazelcast member. {@code advertise} is the host:port the other DCs reach it at when that differs from
+     * host:port (NAT, a proxy); null otherwise.
+     */
     public record Federation(
             String cluster,
             String host,
             int port,
+            String advertise,
             List<String> members,
             Map<String, Double> costs,
             Path trust,
