@@ -84,7 +84,8 @@ public final class Federation implements AutoCloseable {
             FederationMetrics metrics = new FederationMetrics(registry);
             FederationNode node = FederationNode.start(settings);
             try {
-                RecordBoard board = new RecordBoard(node.board(), identity, trust, new VersionClock(), metrics);
+                RecordBoard board = new RecordBoard(node.board(), node.fanout(settings.dc()), identity, trust,
+                        new VersionClock(), metrics);
                 DcDirectory directory = new DcDirectory(settings.dc(), settings.suspectAfter(), settings.goneAfter(),
                         System::nanoTime, heartbeat);
                 board.on(RecordKind.DC, (r, payload) -> {

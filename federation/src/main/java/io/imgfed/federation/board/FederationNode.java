@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class FederationNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FederationNode.class);
     public static final String BOARD = "imgfed.board";
+    /** The topic of the board's fast path ({@link RecordFanout}). */
+    public static final String FANOUT = "imgfed.board.fanout";
 
     /** What changed in the cluster. */
     public enum TopologyChange {
@@ -128,11 +130,18 @@ public final class FederationNode implements AutoCloseable {
                 // A member answers from a complete copy, never a half-filled one.
                 .setAsyncFillup(false)
                 .setMergePolicyConfig(new MergePolicyConfig(LatestUpdateMergePolicy.class.getName(), 1000));
+        // In order per publisher (one event thread per topic); no statistics needed.
+        cfg.getTopicConfig(FANOUT).setGlobalOrderingEnabled(false).setMultiThreadingEnabled(false).setStatisticsEnabled(false);
         return cfg;
     }
 
     public ReplicatedMap<String, byte[]> board() {
         return hz.getReplicatedMap(BOARD);
+    }
+
+    /** The board's fast path: records sent straight to every member. */
+    public RecordFanout fanout(String dc) {
+        return new HazelcastFanout(hz.getTopic(FANOUT), dc);
     }
 
     /** Called (on a Hazelcast thread) after members joined or left or a partition merged. */

@@ -27,12 +27,13 @@ public final class TestDc implements AutoCloseable {
     public final List<Received> received = new CopyOnWriteArrayList<>();
     public final List<String> unclaimed = new CopyOnWriteArrayList<>();
 
-    private TestDc(String dc, SigningIdentity identity, PinnedKeys trust, ReplicatedMap<String, byte[]> map) {
+    private TestDc(String dc, SigningIdentity identity, PinnedKeys trust, ReplicatedMap<String, byte[]> map,
+            RecordFanout fanout) {
         this.dc = dc;
         this.identity = identity;
         this.trust = trust;
         this.metrics = new FederationMetrics(new SimpleMeterRegistry());
-        this.board = new RecordBoard(map, identity, trust, new VersionClock(), metrics);
+        this.board = new RecordBoard(map, fanout, identity, trust, new VersionClock(), metrics);
         for (RecordKind k : RecordKind.values()) {
             board.on(k, (r, payload) -> received.add(new Received(r, Thread.currentThread().getName())));
         }
@@ -42,9 +43,14 @@ public final class TestDc implements AutoCloseable {
 
     /** A DC whose key and pins live in {@code stateDir} (the same dir again means the same DC restarted). */
     public static TestDc create(String dc, Path stateDir, ReplicatedMap<String, byte[]> map) {
+        return create(dc, stateDir, map, RecordFanout.NONE);
+    }
+
+    /** A DC whose records also travel by {@code fanout} (the fast path). */
+    public static TestDc create(String dc, Path stateDir, ReplicatedMap<String, byte[]> map, RecordFanout fanout) {
         try {
             SigningIdentity id = SigningIdentity.loadOrGenerate(dc, stateDir);
-            return new TestDc(dc, id, PinnedKeys.load(stateDir, id), map);
+            return new TestDc(dc, id, PinnedKeys.load(stateDir, id), map, fanout);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
