@@ -26,7 +26,7 @@ public final class ChaosMain {
     }
 
     static List<Scenario> all() {
-        return List.of(new PartitionScenario(), new WanScenario(), new KillSourceScenario(), new KillDestinationScenario(),
+        return List.of(new WanScenario(), new KillSourceScenario(), new KillDestinationScenario(),
                 new KafkaDownScenario(), new DiskFullScenario(), new LoadScenario());
     }
 
