@@ -26,6 +26,14 @@ final class ConvergencePhase {
     private static final Duration LOST_AFTER = Duration.ofSeconds(10);
     private static final long POLL_MILLIS = 5;
 
+    /** One publication's arrival at one DC, from the publication. */
+    private record Arrival(String kind, String from, String to, String image, double ms) {
+        @Override
+        public String toString() {
+            return String.format("%s %s -> %s (%s): %.0f ms", kind, from, to, image, ms);
+        }
+    }
+
     private ConvergencePhase() {
     }
 
@@ -43,11 +51,16 @@ final class ConvergencePhase {
             int perDc = run.pick(20, 2);
             // kind (availability, manifest) -> measured from (from_publish, from_call) -> link -> milliseconds
             Map<String, Map<String, Map<String, List<Double>>>> ms = new TreeMap<>();
+            List<Arrival> arrivalsSeen = new ArrayList<>();
             for (int i = 0; i < perDc; i++) {
                 for (String from : dcs) {
-                    created.put(sample(run, c, pollers, from, "wan-" + from + "-" + i, ms), from);
+                    created.put(sample(run, c, pollers, from, "wan-" + from + "-" + i, ms, arrivalsSeen), from);
                 }
             }
+            // Where the tail comes from: one slow DC, one slow publisher, or spread over all.
+            arrivalsSeen.sort((a, b) -> Double.compare(b.ms(), a.ms()));
+            r.figure("slowest_arrivals", arrivalsSeen.subList(0, Math.min(6, arrivalsSeen.size())).stream()
+                    .map(Arrival::toString).toList());
             int lost = 0;
             int arrivals = 0;
             boolean targetsMet = true;
@@ -93,7 +106,7 @@ final class ConvergencePhase {
      * and its activation (manifest), each timed to its arrival in every other DC.
      */
     private static String sample(ChaosRun run, Cluster c, ExecutorService pollers, String from, String name,
-            Map<String, Map<String, Map<String, List<Double>>>> ms) throws Exception {
+            Map<String, Map<String, Map<String, List<Double>>>> ms, List<Arrival> arrivals) throws Exception {
         DcProcess home = c.dc(from);
         List<DcProcess> others = c.all().stream().filter(d -> !d.name().equals(from)).toList();
         ObjectNode m = DevImages.manifest(name);
@@ -108,11 +121,11 @@ final class ConvergencePhase {
                 j -> j.path(0).path("dcs").path(from).path("state").asText().equals("present"),
                 () -> Images.require(run.http().put(home.url() + "/images/" + uuid + "/file?compression=none", file),
                         "AddImageFile " + name),
-                ms.computeIfAbsent("availability", k -> new TreeMap<>()));
+                ms.computeIfAbsent("availability", k -> new TreeMap<>()), arrivals, "availability", name);
         time(pollers, home, others, "/images/" + uuid, j -> j.path("state").asText().equals("active"),
                 () -> Images.require(run.http().post(home.url() + "/images/" + uuid + "?action=activate", "{}"),
                         "ActivateImage " + name),
-                ms.computeIfAbsent("manifest", k -> new TreeMap<>()));
+                ms.computeIfAbsent("manifest", k -> new TreeMap<>()), arrivals, "manifest", name);
         return uuid;
     }
 
@@ -122,7 +135,8 @@ final class ConvergencePhase {
      * publication ({@code from_publish}) and from the start of the call ({@code from_call}), by link.
      */
     private static void time(ExecutorService pollers, DcProcess home, List<DcProcess> others, String path,
-            Predicate<JsonNode> seen, Runnable action, Map<String, Map<String, List<Double>>> into) throws Exception {
+            Predicate<JsonNode> seen, Runnable action, Map<String, Map<String, List<Double>>> into, List<Arrival> arrivals,
+            String kind, String image) throws Exception {
         long t0 = System.nanoTime();
         List<DcProcess> all = new ArrayList<>(others);
         all.add(home);
@@ -150,10 +164,13 @@ final class ConvergencePhase {
         for (int i = 0; i < others.size(); i++) {
             Long arrived = seenAt.get(i).get();
             String link = Wan.linkClass(home.name(), others.get(i).name());
+            double fromPublish = arrived == null || published == null ? Double.NaN : Math.max(0, arrived - published) / 1e6;
             into.computeIfAbsent("from_call", k -> new TreeMap<>()).computeIfAbsent(link, k -> new ArrayList<>())
                     .add(arrived == null ? Double.NaN : (arrived - t0) / 1e6);
             into.computeIfAbsent("from_publish", k -> new TreeMap<>()).computeIfAbsent(link, k -> new ArrayList<>())
-                    .add(arrived == null || published == null ? Double.NaN : Math.max(0, arrived - published) / 1e6);
+                    .add(fromPublish);
+            arrivals.add(new Arrival(kind, home.name(), others.get(i).name(), image,
+                    Double.isNaN(fromPublish) ? Double.MAX_VALUE : fromPublish));
         }
     }
 
