@@ -28,10 +28,7 @@ public final class FederationMetrics {
             counter(reason);
         }
         for (String change : new String[] {"joined", "left", "merged"}) {
-            Counter.builder("imgfed.federation.topology.changes")
-                    .description("Members that joined or left this DC's federation cluster, and merges after a partition")
-                    .tag("change", change)
-                    .register(registry);
+            topologyCounter(change);
         }
     }
 
@@ -57,11 +54,14 @@ public final class FederationMetrics {
      * the member list flaps (heartbeats lost or too slow for the links).
      */
     public void topologyChange(String change) {
-        Counter.builder("imgfed.federation.topology.changes")
+        topologyCounter(change).increment();
+    }
+
+    private Counter topologyCounter(String change) {
+        return Counter.builder("imgfed.federation.topology.changes")
                 .description("Members that joined or left this DC's federation cluster, and merges after a partition")
                 .tag("change", change)
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 
     public void lag(Duration lag) {
