@@ -17,6 +17,7 @@ import io.imgfed.protocol.federation.RecordKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -95,7 +96,8 @@ public final class Federation implements AutoCloseable {
                 throw e;
             }
             try {
-                RecordBoard board = new RecordBoard(node.board(), identity, trust, versions, metrics);
+                RecordBoard board = new RecordBoard(node.board(), node.fanout(settings.dc()), identity, trust, versions,
+                        metrics);
                 DcDirectory directory = new DcDirectory(settings.dc(), settings.suspectAfter(), settings.goneAfter(),
                         System::nanoTime, heartbeat);
                 board.on(RecordKind.DC, (r, payload) -> {
@@ -114,6 +116,7 @@ public final class Federation implements AutoCloseable {
                 metrics.dcStatus(settings.dc(), () -> 0);
                 directory.addListener((dc, from, to) -> metrics.dcStatus(dc, () -> directory.status(dc).ordinal()));
                 node.onTopologyChange(change -> {
+                    metrics.topologyChange(change.label());
                     if (change != FederationNode.TopologyChange.MEMBER_LEFT) {
                         board.republish();
                     }
@@ -182,6 +185,11 @@ public final class Federation implements AutoCloseable {
 
     public int clusterMembers() {
         return node.memberCount();
+    }
+
+    /** The addresses the federation cluster knows its members by (advertised ones where set), sorted. */
+    public List<String> clusterMemberAddresses() {
+        return node.memberAddresses();
     }
 
     @Override

@@ -11,6 +11,8 @@ import java.util.TreeSet;
  * What the federation layer needs to know about this DC: its name, where to join, whom to trust, and how
  * quickly to judge others dead.
  *
+ * @param advertise the {@code host:port} other DCs reach this DC's member at, when it differs from
+ *     {@code host:port} (a NAT, a proxy); null when they reach {@code host:port} itself
  * @param costs relative cost of pulling from each DC (lower is preferred; unlisted DCs cost {@link #DEFAULT_COST})
  * @param dcs the federation's DC names ({@code federation.dcs}); with the DCs of {@code costs} and this one, the
  *     only names trust on first use pins a key for
@@ -23,6 +25,7 @@ public record FederationSettings(
         String cluster,
         String host,
         int port,
+        String advertise,
         List<String> members,
         Map<String, Double> costs,
         List<String> dcs,

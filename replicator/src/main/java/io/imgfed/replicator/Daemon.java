@@ -271,8 +271,9 @@ public final class Daemon {
 
     private Future<Void> joinFederation() {
         ImgfedConfig.Federation f = config.federation();
-        FederationSettings settings = new FederationSettings(config.dc(), f.cluster(), f.host(), f.port(), f.members(),
-                f.costs(), f.dcs(), f.heartbeat(), f.suspectAfter(), f.goneAfter(), config.data().dir().resolve("federation"),
+        FederationSettings settings = new FederationSettings(config.dc(), f.cluster(), f.host(), f.port(), f.advertise(),
+                f.members(), f.costs(), f.dcs(), f.heartbeat(), f.suspectAfter(), f.goneAfter(),
+                config.data().dir().resolve("federation"),
                 f.trust(), f.signingKey());
         long startedAt = System.currentTimeMillis();
         String peerAddress = peerAddress();

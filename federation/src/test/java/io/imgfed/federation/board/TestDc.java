@@ -30,13 +30,14 @@ public final class TestDc implements AutoCloseable {
     public final List<Received> received = new CopyOnWriteArrayList<>();
     public final List<String> unclaimed = new CopyOnWriteArrayList<>();
 
-    private TestDc(String dc, SigningIdentity identity, TrustPolicy trust, VersionClock clock, ReplicatedMap<String, byte[]> map) {
+    private TestDc(String dc, SigningIdentity identity, TrustPolicy trust, VersionClock clock, ReplicatedMap<String, byte[]> map,
+            RecordFanout fanout) {
         this.dc = dc;
         this.identity = identity;
         this.trust = trust;
         this.metrics = new FederationMetrics(new SimpleMeterRegistry());
         this.clock = clock;
-        this.board = new RecordBoard(map, identity, trust, clock, metrics);
+        this.board = new RecordBoard(map, fanout, identity, trust, clock, metrics);
         for (RecordKind k : RecordKind.values()) {
             board.on(k, (r, payload) -> received.add(new Received(r, Thread.currentThread().getName())));
         }
@@ -56,7 +57,19 @@ public final class TestDc implements AutoCloseable {
     public static TestDc create(String dc, Path stateDir, ReplicatedMap<String, byte[]> map, LongSupplier millis) {
         try {
             SigningIdentity id = SigningIdentity.loadOrGenerate(dc, stateDir);
-            return new TestDc(dc, id, PinnedKeys.load(stateDir, id), VersionClock.persistent(stateDir, millis), map);
+            return new TestDc(dc, id, PinnedKeys.load(stateDir, id), VersionClock.persistent(stateDir, millis), map,
+                    RecordFanout.NONE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A DC whose records also travel by {@code fanout} (the fast path). */
+    public static TestDc create(String dc, Path stateDir, ReplicatedMap<String, byte[]> map, RecordFanout fanout) {
+        try {
+            SigningIdentity id = SigningIdentity.loadOrGenerate(dc, stateDir);
+            return new TestDc(dc, id, PinnedKeys.load(stateDir, id),
+                    VersionClock.persistent(stateDir, System::currentTimeMillis), map, fanout);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -65,7 +78,8 @@ public final class TestDc implements AutoCloseable {
     /** A DC with a given identity and trust policy (CA trust, say); its version mark lives in {@code stateDir}. */
     public static TestDc create(SigningIdentity identity, TrustPolicy trust, Path stateDir, ReplicatedMap<String, byte[]> map) {
         try {
-            return new TestDc(identity.dc(), identity, trust, VersionClock.persistent(stateDir, System::currentTimeMillis), map);
+            return new TestDc(identity.dc(), identity, trust, VersionClock.persistent(stateDir, System::currentTimeMillis), map,
+                    RecordFanout.NONE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -49,8 +49,8 @@ public final class ConfigLoader {
             "http.idleTimeout", "http.maxBody", "http.headerTimeout",
             "peer.host", "peer.port", "peer.tls.cert", "peer.tls.key", "peer.tls.ca", "peer.advertise",
             "peer.idleTimeout", "peer.maxBody", "peer.headerTimeout",
-            "federation.cluster", "federation.host", "federation.port", "federation.members", "federation.costs",
-            "federation.dcs",
+            "federation.cluster", "federation.host", "federation.port", "federation.advertise", "federation.members",
+            "federation.costs", "federation.dcs",
             "federation.trust", "federation.signingKey", "federation.heartbeat", "federation.suspectAfter",
             "federation.goneAfter",
             "transfer.maxConcurrent", "transfer.retry.initial", "transfer.retry.max", "transfer.retry.attempts",
@@ -195,6 +195,10 @@ public final class ConfigLoader {
                         + dcs.get(i) + "\")");
             }
         }
+        String fedAdvertise = f.string("advertise", null);
+        if (fedAdvertise != null && !HOST_PORT.matcher(fedAdvertise).matches()) {
+            throw new ConfigException("federation.advertise", "must be host:port (got \"" + fedAdvertise + "\")");
+        }
         Duration heartbeat = f.duration("heartbeat", Duration.ofSeconds(1));
         Duration suspect = f.duration("suspectAfter", Duration.ofSeconds(3));
         Duration gone = f.duration("goneAfter", Duration.ofSeconds(10));
@@ -205,8 +209,8 @@ public final class ConfigLoader {
             throw new ConfigException("federation.goneAfter", "must be longer than federation.suspectAfter");
         }
         Federation federation = new Federation(
-                f.string("cluster", "imgfed"), f.string("host", "127.0.0.1"), f.port("port", 5701), members, costs, dcs,
-                f.path("trust", null), f.path("signingKey", null), heartbeat, suspect, gone);
+                f.string("cluster", "imgfed"), f.string("host", "127.0.0.1"), f.port("port", 5701), fedAdvertise,
+                members, costs, dcs, f.path("trust", null), f.path("signingKey", null), heartbeat, suspect, gone);
         if ((federation.trust() == null) != (federation.signingKey() == null)) {
             throw new ConfigException(federation.trust() == null ? "federation.trust" : "federation.signingKey",
                     "federation.trust and federation.signingKey are set together");

@@ -37,12 +37,14 @@ public record ImgfedConfig(
 
     /**
      * The federation: Hazelcast, the DC names ({@code dcs}: with the DCs of {@code costs} and this one, the names
-     * trust on first use pins keys for), CA trust, liveness.
+     * trust on first use pins keys for), CA trust, liveness. {@code advertise} is the host:port the other DCs reach
+     * the Hazelcast member at when that differs from host:port (NAT, a proxy); null otherwise.
      */
     public record Federation(
             String cluster,
             String host,
             int port,
+            String advertise,
             List<String> members,
             Map<String, Double> costs,
             List<String> dcs,

@@ -56,6 +56,7 @@ class ConfigLoaderTest {
         assertEquals("imgfed", c.federation().cluster());
         assertEquals("127.0.0.1", c.federation().host());
         assertEquals(5701, c.federation().port());
+        assertNull(c.federation().advertise(), "other DCs reach the member at federation.host:port");
         assertEquals(List.of(), c.federation().members());
         assertEquals(Map.of(), c.federation().costs());
         assertNull(c.federation().trust());
@@ -82,6 +83,7 @@ class ConfigLoaderTest {
                   cluster: imgfed
                   host: 127.0.0.1
                   port: 5701
+                  advertise: fed.us-east-1.example.net:15701
                   members: [10.0.0.1:5701, 10.1.0.1:5701]
                   costs: {us-west-1: 1, eu-central-1: 4}
                   trust: ./certs/ca.pem
@@ -96,6 +98,7 @@ class ConfigLoaderTest {
         assertEquals("us-east-1", c.dc());
         assertEquals(Path.of("/var/imgfed"), c.data().dir());
         assertEquals("0.0.0.0", c.http().host());
+        assertEquals("fed.us-east-1.example.net:15701", c.federation().advertise());
         assertEquals(List.of("10.0.0.1:5701", "10.1.0.1:5701"), c.federation().members());
         assertEquals(Map.of("us-west-1", 1.0, "eu-central-1", 4.0), c.federation().costs());
         assertEquals(Path.of("./certs/ca.pem"), c.federation().trust());
@@ -171,6 +174,9 @@ class ConfigLoaderTest {
             "peer: {tls: {cert: a.pem, key: a.key}}          | peer.tls.ca",
             "federation: {cluster: [x]}                      | federation.cluster",
             "federation: {port: x}                           | federation.port",
+            "federation: {advertise: nohost}                 | federation.advertise",
+            "federation: {advertise: 'a b:5701'}             | federation.advertise",
+            "federation: {advertise: [a:1]}                  | federation.advertise",
             "federation: {members: 10.0.0.1:5701}            | federation.members",
             "federation: {members: [nope]}                   | federation.members[0]",
             "federation: {members: [a:1, 'b c:2']}           | federation.members[1]",
