@@ -236,10 +236,13 @@ def wait_quiet(max_wait=None, threshold=0.3):
 # Session: temp dir, child processes, cleanup, results
 
 class Session:
-    def __init__(self, suite, argv=None):
+    def __init__(self, suite, argv=None, options=None):
+        """`options(parser)`: adds the suite's own command-line options (read back from `self.args`)."""
         import argparse
         p = argparse.ArgumentParser(prog="ops/bench/suites/" + suite)
         p.add_argument("--quick", action="store_true", help="small sizes and short runs (a smoke test)")
+        if options is not None:
+            options(p)
         self.args = p.parse_args(argv)
         self.suite = suite
         self.quick = self.args.quick
@@ -253,6 +256,9 @@ class Session:
         self.notes = []
         self.params = {}
         self.background = []
+        self.failures = []
+        self.profiles = {}
+        self.charts = []
         self.started = datetime.datetime.now(datetime.timezone.utc)
         self.t0 = time.monotonic()
         self._cleaned = False
@@ -280,7 +286,19 @@ class Session:
                         for line in f.readlines()[-25:]:
                             print("    " + line.rstrip(), file=sys.stderr)
         self.cleanup()
+        if et is None and self.failures:
+            # the figures that could be taken are written; the suite still fails, so `ops/bench/run` does
+            log("%s: %d part(s) failed: %s" % (self.suite, len(self.failures), "; ".join(self.failures)))
+            raise SystemExit(1)
         return False
+
+    def fail(self, what, exc):
+        """Records that one part of the suite (say one baseline) failed, so the others' figures are kept but
+        the suite exits non-zero when it ends."""
+        msg = "%s could not be measured in this run: %s" % (what, exc)
+        log(msg)
+        self.failures.append(msg)
+        self.notes.append(msg)
 
     def path(self, *parts):
         return os.path.join(self.tmp, *parts)
@@ -330,8 +348,12 @@ class Session:
 
     # -- results ------------------------------------------------------------------------------------------
 
-    def figure(self, fid, label, value, unit, command, samples=None, target=None, meets=None, detail=None):
+    def figure(self, fid, label, value, unit, command, samples=None, target=None, meets=None, detail=None,
+               profile=None):
+        """`profile`: the name of a `self.profile(...)` shown beside this figure when it misses its target."""
         fig = {"id": fid, "label": label, "value": value, "unit": unit, "command": command}
+        if profile is not None:
+            fig["profile"] = profile
         if samples is not None:
             fig["samples"] = samples
         if target is not None:
@@ -374,6 +396,67 @@ class Session:
     def note(self, text):
         self.notes.append(text)
 
+    def chart(self, title, unit, bars, targets=(), better=None):
+        """A side-by-side comparison that `ops/bench/report` draws as an SVG bar chart next to the table.
+        `bars`: [(label, figure id, is_imgfed)]; `targets`: [{"label", and "value" or "of" (a figure id) with
+        "factor", optional "bars": [figure ids] the target applies to (default: all)}]."""
+        self.charts.append({"title": title, "unit": unit, "better": better,
+                            "bars": [{"label": l, "figure": f, "imgfed": bool(i)} for l, f, i in bars],
+                            "targets": list(targets)})
+
+    # -- profiles: the evidence beside a figure that misses its target ---------------------------------
+
+    def profile(self, name, pid, fn, what):
+        """Runs `fn()` (an untimed extra run of what a figure measured) while JFR records the JVM `pid`
+        (`jcmd JFR.start`, settings=profile), then keeps the hot methods (`ops/bench/jfr-hot`) under `name`.
+        The timed runs are never recorded, so profiling does not change the figures. BENCH_JFR=0 turns it off;
+        a missing jcmd or jfr skips it with a note. Returns fn()'s result (None when skipped)."""
+        if os.environ.get("BENCH_JFR") == "0":
+            return None
+        missing = [t for t in ("jcmd", "jfr") if not shutil.which(t)]
+        if missing:
+            self.note("No JFR profile for %s: %s not on PATH (part of a JDK)." % (what, " and ".join(missing)))
+            return None
+        os.makedirs(RESULTS_DIR, exist_ok=True)
+        rec = os.path.join(RESULTS_DIR, "%s-%s.jfr" % (self.suite, name))
+        tag = "bench-" + name
+        start = ["jcmd", str(pid), "JFR.start", "name=" + tag, "settings=profile"]
+        r = subprocess.run(start, capture_output=True, text=True, timeout=120)
+        if r.returncode != 0 or "Started recording" not in r.stdout:
+            self.note("No JFR profile for %s: `%s` said %s" % (what, fmt_cmd(start), (r.stdout + r.stderr).strip()[:200]))
+            return None
+        try:
+            result = fn()
+        finally:
+            subprocess.run(["jcmd", str(pid), "JFR.stop", "name=" + tag, "filename=" + rec],
+                           capture_output=True, text=True, timeout=300)
+        hot = [os.path.join(BENCH_DIR, "jfr-hot"), rec, "--top", "8"]
+        r = subprocess.run(hot, capture_output=True, text=True, timeout=600)
+        if r.returncode != 0:
+            self.note("No JFR profile for %s: jfr-hot failed: %s" % (what, r.stderr.strip()[-300:]))
+            return result
+        self.profiles[name] = {"what": what, "kind": "jfr", "file": rec,
+                               "command": fmt_cmd(["ops/bench/jfr-hot", os.path.relpath(rec, ROOT), "--top", "8"]),
+                               "text": r.stdout.strip()}
+        log("JFR profile of %s: %s" % (what, rec))
+        return result
+
+    def histogram(self, name, pid, what, top=15):
+        """The heap's biggest classes (`jcmd GC.class_histogram`, after a full GC) of the JVM `pid`: the
+        evidence beside a heap figure that misses its target."""
+        if os.environ.get("BENCH_JFR") == "0" or not shutil.which("jcmd"):
+            return
+        argv = ["jcmd", str(pid), "GC.class_histogram"]
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+        if r.returncode != 0:
+            self.note("No class histogram for %s: %s" % (what, (r.stdout + r.stderr).strip()[:200]))
+            return
+        lines = [ln for ln in r.stdout.splitlines() if ln.strip()]
+        head = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("num")), 0)
+        total = next((ln for ln in lines if ln.startswith("Total")), "")
+        self.profiles[name] = {"what": what, "kind": "histogram", "command": "jcmd PID GC.class_histogram",
+                               "text": "\n".join(lines[head:head + 2 + top] + ([total] if total else []))}
+
     def write(self):
         os.makedirs(RESULTS_DIR, exist_ok=True)
         doc = {
@@ -387,6 +470,12 @@ class Session:
             "figures": self.figures,
             "notes": self.notes,
         }
+        if self.charts:
+            doc["charts"] = self.charts
+        if self.profiles:
+            doc["profiles"] = self.profiles
+        if self.failures:
+            doc["failures"] = self.failures
         if self.background:
             doc["background_cores"] = {"median": round(median(self.background), 2),
                                        "max": round(max(self.background), 2), "samples": len(self.background)}
@@ -594,8 +683,9 @@ class Daemon:
 # nginx on loopback, with its own prefix and config (never the system's)
 
 class Nginx:
-    def __init__(self, session, locations, name="nginx", worker_processes=1):
-        """`locations`: nginx `location` blocks (text) for the one server."""
+    def __init__(self, session, locations, name="nginx", worker_processes=1, http_extra=""):
+        """`locations`: nginx `location` blocks (text) for the one server; `http_extra`: more directives at
+        `http` level (say a `log_format` or a `proxy_cache_path`)."""
         self.s = session
         self.dir = session.path(name)
         os.makedirs(os.path.join(self.dir, "logs"))
@@ -623,7 +713,7 @@ http {{
     fastcgi_temp_path {d}/fastcgi;
     uwsgi_temp_path {d}/uwsgi;
     scgi_temp_path {d}/scgi;
-    server {{
+{http_extra}    server {{
         listen 127.0.0.1:{self.port};
 {locations}
     }}
@@ -656,6 +746,28 @@ http {{
     @property
     def pid(self):
         return self.proc.pid
+
+
+def proxy_cache_nginx(session, upstream, name="nginx-cache"):
+    """nginx `proxy_cache` in front of `upstream` (host:port), cache on the session's disk, with
+    `proxy_cache_lock` (lock timeout and age raised to 600 s: the 5 s defaults would let clients that wait for
+    a big file go upstream too). nginx writes the cache file while it streams to the first client; it never
+    fsyncs it. Started; `.cache_dir` is where the cached files go."""
+    cache = session.path(name + "-store")
+    os.makedirs(cache)
+    ng = Nginx(session, """        location / {
+            proxy_pass http://%s;
+            proxy_cache files;
+            proxy_cache_valid 200 1h;
+            proxy_cache_lock on;
+            proxy_cache_lock_timeout 600s;
+            proxy_cache_lock_age 600s;
+            proxy_read_timeout 600s;
+        }""" % upstream, name=name,
+               http_extra="    proxy_cache_path %s keys_zone=files:10m max_size=20g inactive=1h use_temp_path=off;\n"
+               % cache)
+    ng.cache_dir = cache
+    return ng.start()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -733,7 +845,8 @@ def _fmt(v, unit):
     return s if unit in ("", "ratio") else "%s %s" % (s, unit)
 
 
-def markdown(doc):
+def markdown(doc, charts=()):
+    """The suite's Markdown section; `charts`: [(title, link)] of its SVG charts, shown under the table."""
     m = doc["machine"]
     lines = []
     kind = "quick run (`--quick`, smaller sizes: not the reference figures)" if doc.get("quick") else "full run"
@@ -743,10 +856,19 @@ def markdown(doc):
     lines.append("")
     lines.append("| # | figure | value | target | met |")
     lines.append("|---|---|---|---|---|")
+    profiles = doc.get("profiles") or {}
+    shown = []  # profiles beside missed figures, in order of first use
     for i, f in enumerate(doc["figures"], 1):
         met = "" if f.get("target") is None else ("yes" if f.get("meets") else "**no**")
+        if f.get("target") is not None and not f.get("meets") and f.get("profile") in profiles:
+            if f["profile"] not in shown:
+                shown.append(f["profile"])
+            met += " (profile P%d)" % (shown.index(f["profile"]) + 1)
         lines.append("| %d | %s | %s | %s | %s |" % (i, f["label"], _fmt(f["value"], f["unit"]),
                                                      f.get("target", ""), met))
+    for title, link in charts:
+        lines.append("")
+        lines.append("![%s](%s)" % (title.replace("]", ")").replace("[", "("), link))
     details = [(i, f) for i, f in enumerate(doc["figures"], 1) if f.get("detail")]
     if details:
         lines.append("")
@@ -762,6 +884,22 @@ def markdown(doc):
         lines.append("")
         for n in notes:
             lines.append("- " + n)
+    for k, name in enumerate(shown, 1):
+        p = profiles[name]
+        missed = [str(i) for i, f in enumerate(doc["figures"], 1)
+                  if f.get("profile") == name and f.get("target") is not None and not f.get("meets")]
+        kind = "JFR profile" if p.get("kind") == "jfr" else "Heap histogram"
+        lines.append("")
+        lines.append("<details><summary>P%d: %s of %s (beside figure%s %s, which miss%s the target)</summary>"
+                     % (k, kind, p["what"], "s" if len(missed) > 1 else "", ", ".join(missed),
+                        "" if len(missed) > 1 else "es"))
+        lines.append("")
+        lines.append("`%s`" % p["command"])
+        lines.append("")
+        lines.append("```text")
+        lines.append(p["text"])
+        lines.append("```")
+        lines.append("</details>")
     lines.append("")
     lines.append("Commands (by figure #; ports and paths are the run's own temp ones):")
     lines.append("")

@@ -11,8 +11,8 @@
  * With --sign-user and --sign-key the client signs every request the way Triton configures it
  * (IMGAPI.cliSigner with the key file's path as keyId, which uses smartdc-auth and sshpk): an
  * `Authorization: Signature keyId="USER",algorithm="rsa-sha256"|"ed25519-sha512",...` header over the
- * `date` header. USER must be an account uuid (the images are created for it) whose public key the daemon
- * has in auth.keys. The signed run's default steps are SIGNED_STEPS; it ends by checking that a client
+ * `date` header alone, so the daemon needs auth.dateOnlySignatures: true. USER must be an account uuid (the
+ * images are created for it) whose public key the daemon has in auth.keys. The signed run's default steps are SIGNED_STEPS; it ends by checking that a client
  * without the signer gets 401 Unauthorized.
  *
  * Prints one JSON line per step: {"step": "...", "ok": true|false, "detail": "..."}; exits 1 when any step

@@ -7,6 +7,7 @@ import io.imgfed.federation.gossip.AvailabilityGossip;
 import io.imgfed.federation.gossip.ManifestGossip;
 import io.imgfed.federation.liveness.DcDirectory;
 import io.imgfed.federation.trust.CaTrust;
+import io.imgfed.federation.trust.ListedDcs;
 import io.imgfed.federation.trust.PinnedKeys;
 import io.imgfed.federation.trust.SigningIdentity;
 import io.imgfed.federation.trust.TrustPolicy;
@@ -16,6 +17,7 @@ import io.imgfed.protocol.federation.RecordKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,7 @@ public final class Federation implements AutoCloseable {
     private final FederationSettings settings;
     private final FederationNode node;
     private final RecordBoard board;
+    private final VersionClock versions;
     private final DcDirectory directory;
     private final ManifestGossip manifests;
     private final AvailabilityGossip availability;
@@ -44,11 +47,12 @@ public final class Federation implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile boolean announced;
 
-    private Federation(FederationSettings settings, FederationNode node, RecordBoard board, DcDirectory directory,
-            ManifestGossip manifests, AvailabilityGossip availability, FederationMetrics metrics) {
+    private Federation(FederationSettings settings, FederationNode node, RecordBoard board, VersionClock versions,
+            DcDirectory directory, ManifestGossip manifests, AvailabilityGossip availability, FederationMetrics metrics) {
         this.settings = settings;
         this.node = node;
         this.board = board;
+        this.versions = versions;
         this.directory = directory;
         this.manifests = manifests;
         this.availability = availability;
@@ -78,12 +82,22 @@ public final class Federation implements AutoCloseable {
                 trust = ca;
             } else {
                 identity = SigningIdentity.loadOrGenerate(settings.dc(), settings.stateDir());
-                trust = PinnedKeys.load(settings.stateDir(), identity);
+                trust = new ListedDcs(PinnedKeys.load(settings.stateDir(), identity), settings.listedDcs());
+                LOG.info("trust on first use for DCs {}; key announcements for other names are refused",
+                        settings.listedDcs());
             }
             FederationMetrics metrics = new FederationMetrics(registry);
-            FederationNode node = FederationNode.start(settings);
+            VersionClock versions = VersionClock.persistent(settings.stateDir(), System::currentTimeMillis);
+            FederationNode node;
             try {
-                RecordBoard board = new RecordBoard(node.board(), identity, trust, new VersionClock(), metrics);
+                node = FederationNode.start(settings);
+            } catch (RuntimeException e) {
+                versions.close();
+                throw e;
+            }
+            try {
+                RecordBoard board = new RecordBoard(node.board(), node.fanout(settings.dc()), identity, trust, versions,
+                        metrics);
                 DcDirectory directory = new DcDirectory(settings.dc(), settings.suspectAfter(), settings.goneAfter(),
                         System::nanoTime, heartbeat);
                 board.on(RecordKind.DC, (r, payload) -> {
@@ -95,7 +109,7 @@ public final class Federation implements AutoCloseable {
                 });
                 ManifestGossip manifests = new ManifestGossip(board, settings.dc(), sink);
                 AvailabilityGossip availability = new AvailabilityGossip(board, settings.dc());
-                Federation f = new Federation(settings, node, board, directory, manifests, availability, metrics);
+                Federation f = new Federation(settings, node, board, versions, directory, manifests, availability, metrics);
                 metrics.gauge("imgfed.federation.members", "DCs of the federation alive now, this one included",
                         directory::aliveCount);
                 metrics.gauge("imgfed.manifest.conflicts", "Images published by more than one DC", manifests::conflictCount);
@@ -103,6 +117,7 @@ public final class Federation implements AutoCloseable {
                 metrics.dcStatus(settings.dc(), () -> 0);
                 directory.addListener((dc, from, to) -> metrics.dcStatus(dc, () -> directory.status(dc).ordinal()));
                 node.onTopologyChange(change -> {
+                    metrics.topologyChange(change.label());
                     if (change != FederationNode.TopologyChange.MEMBER_LEFT) {
                         board.republish();
                     }
@@ -111,6 +126,7 @@ public final class Federation implements AutoCloseable {
                 return f;
             } catch (RuntimeException e) {
                 node.close();
+                versions.close();
                 throw e;
             }
         });
@@ -172,10 +188,16 @@ public final class Federation implements AutoCloseable {
         return node.memberCount();
     }
 
+    /** The addresses the federation cluster knows its members by (advertised ones where set), sorted. */
+    public List<String> clusterMemberAddresses() {
+        return node.memberAddresses();
+    }
+
     @Override
     public void close() {
         timer.shutdownNow();
         board.close();
         node.close();
+        versions.close();
     }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
-/** The federation's meters of SPEC §7: rejected records by reason, gossip lag, live members. */
+/** The federation's meters of SPEC §7: rejected records by reason, gossip lag, live members, topology changes. */
 public final class FederationMetrics {
     private final MeterRegistry registry;
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
@@ -24,8 +24,11 @@ public final class FederationMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry);
         // Present from the start, so a dashboard shows 0 rather than nothing.
-        for (String reason : new String[] {"malformed", "bad_signature", "unknown_key", "key_mismatch"}) {
+        for (String reason : new String[] {"malformed", "bad_signature", "unknown_key", "key_mismatch", "unlisted_dc"}) {
             counter(reason);
+        }
+        for (String change : new String[] {"joined", "left", "merged"}) {
+            topologyCounter(change);
         }
     }
 
@@ -43,6 +46,22 @@ public final class FederationMetrics {
                 .description("Gossiped records dropped because they did not verify")
                 .tag("reason", r)
                 .register(registry));
+    }
+
+    /**
+     * {@code imgfed_federation_topology_changes_total{change}}: members that joined or left this DC's Hazelcast
+     * cluster, and partitions this member merged back from. Rising without a DC being started or stopped means
+     * the member list flaps (heartbeats lost or too slow for the links).
+     */
+    public void topologyChange(String change) {
+        topologyCounter(change).increment();
+    }
+
+    private Counter topologyCounter(String change) {
+        return Counter.builder("imgfed.federation.topology.changes")
+                .description("Members that joined or left this DC's federation cluster, and merges after a partition")
+                .tag("change", change)
+                .register(registry);
     }
 
     public void lag(Duration lag) {

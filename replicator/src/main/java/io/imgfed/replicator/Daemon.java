@@ -209,7 +209,12 @@ public final class Daemon {
         }
         try {
             Users users = Users.load(a.keys(), a.tokens(), java.util.Set.copyOf(a.operators()));
-            return new AuthenticatedCallers(a.mode(), users, a.clockSkew(), Clock.systemUTC());
+            if (a.mode() == ImgfedConfig.AuthMode.SIGNATURE && a.dateOnlySignatures()) {
+                LOG.warn("auth.dateOnlySignatures is true: signatures that cover only the date (as sdc-clients makes "
+                        + "them) are accepted, and such a signature can be replayed to any other method and path for "
+                        + "up to auth.clockSkew ({})", a.clockSkew());
+            }
+            return new AuthenticatedCallers(a.mode(), users, a.clockSkew(), a.dateOnlySignatures(), Clock.systemUTC());
         } catch (java.io.IOException e) {
             throw new io.imgfed.replicator.config.ConfigException("auth", e.getMessage());
         }
@@ -267,8 +272,9 @@ public final class Daemon {
 
     private Future<Void> joinFederation() {
         ImgfedConfig.Federation f = config.federation();
-        FederationSettings settings = new FederationSettings(config.dc(), f.cluster(), f.host(), f.port(), f.members(),
-                f.costs(), f.heartbeat(), f.suspectAfter(), f.goneAfter(), config.data().dir().resolve("federation"),
+        FederationSettings settings = new FederationSettings(config.dc(), f.cluster(), f.host(), f.port(), f.advertise(),
+                f.members(), f.costs(), f.dcs(), f.heartbeat(), f.suspectAfter(), f.goneAfter(),
+                config.data().dir().resolve("federation"),
                 f.trust(), f.signingKey());
         long startedAt = System.currentTimeMillis();
         String peerAddress = peerAddress();

@@ -28,14 +28,27 @@ import org.slf4j.LoggerFactory;
 public final class FederationNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FederationNode.class);
     public static final String BOARD = "imgfed.board";
+    /** The topic of the board's fast path ({@link RecordFanout}). */
+    public static final String FANOUT = "imgfed.board.fanout";
 
     /** What changed in the cluster. */
     public enum TopologyChange {
         /** Another member joined this one's cluster (a DC started, or the smaller side of a partition merged in). */
-        MEMBER_JOINED,
-        MEMBER_LEFT,
+        MEMBER_JOINED("joined"),
+        MEMBER_LEFT("left"),
         /** This member was on the smaller side of a healed partition and merged into the larger cluster. */
-        MERGED
+        MERGED("merged");
+
+        private final String label;
+
+        TopologyChange(String label) {
+            this.label = label;
+        }
+
+        /** The value of the metric's {@code change} label. */
+        public String label() {
+            return label;
+        }
     }
 
     private final HazelcastInstance hz;
@@ -99,6 +112,14 @@ public final class FederationNode implements AutoCloseable {
         NetworkConfig net = cfg.getNetworkConfig();
         net.setPort(s.port()).setPortAutoIncrement(false);
         net.getInterfaces().setEnabled(true).addInterface(s.host());
+        if (s.advertise() != null) {
+            // The member is known by this address everywhere (member list, connections, merges), so the other DCs
+            // reach it through the NAT or proxy in front of it. Hazelcast binds the sockets it opens to its own
+            // address unless told otherwise, which fails when that address (a proxy's) is not on this host: let
+            // the kernel pick the source address of connections to other members.
+            net.setPublicAddress(s.advertise());
+            cfg.setProperty("hazelcast.socket.client.bind.any", "true");
+        }
         JoinConfig join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
@@ -109,11 +130,18 @@ public final class FederationNode implements AutoCloseable {
                 // A member answers from a complete copy, never a half-filled one.
                 .setAsyncFillup(false)
                 .setMergePolicyConfig(new MergePolicyConfig(LatestUpdateMergePolicy.class.getName(), 1000));
+        // In order per publisher (one event thread per topic); no statistics needed.
+        cfg.getTopicConfig(FANOUT).setGlobalOrderingEnabled(false).setMultiThreadingEnabled(false).setStatisticsEnabled(false);
         return cfg;
     }
 
     public ReplicatedMap<String, byte[]> board() {
         return hz.getReplicatedMap(BOARD);
+    }
+
+    /** The board's fast path: records sent straight to every member. */
+    public RecordFanout fanout(String dc) {
+        return new HazelcastFanout(hz.getTopic(FANOUT), dc);
     }
 
     /** Called (on a Hazelcast thread) after members joined or left or a partition merged. */
@@ -133,6 +161,20 @@ public final class FederationNode implements AutoCloseable {
 
     public int memberCount() {
         return hz.getLifecycleService().isRunning() ? hz.getCluster().getMembers().size() : 0;
+    }
+
+    /**
+     * The addresses ({@code host:port}) the cluster knows its members by: each member's advertised address where
+     * it has one.
+     */
+    public List<String> memberAddresses() {
+        if (!hz.getLifecycleService().isRunning()) {
+            return List.of();
+        }
+        return hz.getCluster().getMembers().stream()
+                .map(m -> m.getAddress().getHost() + ":" + m.getAddress().getPort())
+                .sorted()
+                .toList();
     }
 
     public boolean running() {

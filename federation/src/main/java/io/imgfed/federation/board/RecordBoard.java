@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * key trusted for its DC, keeps it only if newer than what was accepted, and hands it to the handler of its
  * kind. Everything else is dropped and counted in {@code imgfed_records_rejected_total}.
  *
+ * <p>A record travels twice: put on the replicated map (the state every member keeps, read again after merges)
+ * and sent straight to every member ({@link RecordFanout}, one hop where the map's put takes two). Whichever
+ * arrives first is taken; the other is older or equal and dropped.
+ *
  * <p>All receiving runs on one thread, so handlers need no locking among themselves; in arrival order, except
  * that keys and heartbeats go ahead of image records waiting in a backlog.
  */
@@ -53,8 +57,6 @@ public final class RecordBoard implements AutoCloseable {
     /** How long a record may wait for its DC's key before it counts as signed by an unknown key. */
     private static final long UNKNOWN_KEY_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final int REJECTION_MEMORY = 10_000;
-    /** Records per putAll when this DC puts all of its records again. */
-    private static final int REPUBLISH_BATCH = 500;
     /**
      * After a membership change or a merge the board is read again at these delays (seconds). A member that
      * merged back after a partition can reject the other side's fresh puts as stale (Hazelcast compares per
@@ -86,7 +88,8 @@ public final class RecordBoard implements AutoCloseable {
     private final VersionClock clock;
     private final FederationMetrics metrics;
     private final ThreadPoolExecutor receiver;
-    private final ExecutorService publisher;
+    private final RecordFanout fanout;
+    private final BoardWriter writer;
     private final ScheduledExecutorService timer;
     private final Map<RecordKind, List<Handler>> handlers = new EnumMap<>(RecordKind.class);
     private final Map<RecordKind, UnclaimedHandler> unclaimedHandlers = new EnumMap<>(RecordKind.class);
@@ -101,11 +104,6 @@ public final class RecordBoard implements AutoCloseable {
     private final Map<String, byte[]> published = new ConcurrentHashMap<>();
     private final Map<String, Long> publishedVersion = new ConcurrentHashMap<>();
     private final Map<String, SignedRecord> publishedRecords = new ConcurrentHashMap<>();
-    /**
-     * What the publisher thread last tried to put under each key (a put that failed counts, so that
-     * {@link #reannounce()} repairs it); differs from {@link #published} only while a put is queued.
-     */
-    private final Map<String, byte[]> put = new ConcurrentHashMap<>();
     private final List<Runnable> rescanListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong taskSeq = new AtomicLong();
     private final AtomicBoolean expireQueued = new AtomicBoolean();
@@ -127,16 +125,23 @@ public final class RecordBoard implements AutoCloseable {
     private record Pending(byte[] value, long firstSeenNanos) {
     }
 
+    /** A board on the map alone, without the fast path (tests). */
     public RecordBoard(ReplicatedMap<String, byte[]> map, SigningIdentity self, TrustPolicy trust, VersionClock clock,
             FederationMetrics metrics) {
+        this(map, RecordFanout.NONE, self, trust, clock, metrics);
+    }
+
+    public RecordBoard(ReplicatedMap<String, byte[]> map, RecordFanout fanout, SigningIdentity self, TrustPolicy trust,
+            VersionClock clock, FederationMetrics metrics) {
         this.map = map;
+        this.fanout = fanout;
         this.self = self;
         this.trust = trust;
         this.clock = clock;
         this.metrics = metrics;
         this.receiver = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new PriorityBlockingQueue<>(),
                 r -> daemonThread(r, "imgfed-board-" + self.dc()));
-        this.publisher = Executors.newSingleThreadExecutor(r -> daemonThread(r, "imgfed-publish-" + self.dc()));
+        this.writer = new BoardWriter(map, published::get, self.dc());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemonThread(r, "imgfed-board-timer-" + self.dc()));
     }
 
@@ -199,6 +204,7 @@ public final class RecordBoard implements AutoCloseable {
                 submit(RecordBoard.this::reannounce);
             }
         });
+        fanout.listen(record -> submit(() -> receiveSent(record), priorityOfSent(record)));
         publish(RecordKind.KEY, "", self.keyRecord().toPayload());
         // On the board thread like all receiving (never the caller's, e.g. an event loop).
         submit(this::rescan);
@@ -209,8 +215,8 @@ public final class RecordBoard implements AutoCloseable {
     }
 
     /**
-     * Signs and publishes a record of this DC (on the publisher thread, in call order). The record replaces
-     * this DC's previous record under the same key.
+     * Signs and publishes a record of this DC: sent to every member at once, and put on the board in the next
+     * write (in call order). The record replaces this DC's previous record under the same key.
      */
     public void publish(RecordKind kind, String id, byte[] payload) {
         long now = System.currentTimeMillis();
@@ -223,23 +229,9 @@ public final class RecordBoard implements AutoCloseable {
             publishedVersion.put(key, r.version());
             publishedRecords.put(key, r);
         }
-        try {
-            publisher.execute(() -> {
-                if (closed) {
-                    return;
-                }
-                try {
-                    // Only the newest publication under a key is worth sending.
-                    if (published.get(key) == bytes) {
-                        put.put(key, bytes);
-                        map.put(key, bytes);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("publishing {} failed (will be re-announced): {}", key, e.toString());
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closing
+        if (!closed) {
+            fanout.send(bytes);
+            writer.put(key);
         }
     }
 
@@ -262,46 +254,22 @@ public final class RecordBoard implements AutoCloseable {
     }
 
     /**
-     * Puts every current record of this DC on the board again, whatever the local replica holds; after a member
+     * Puts every current record of this DC on the board again, whatever the local replica holds, and sends each
+     * to every member; after a member
      * joined or a partition healed. Hazelcast fills the replica of a member that merged back by its anti-entropy
      * sync (every 30 s), which fires no entry events: without a fresh put, the records this DC wrote while the
      * other side was cut off (files it came to hold, images it published) would reach that side's handlers only
      * by a re-read, since they are not rewritten by themselves. A put fires the entry event on every member
      * that accepts it, which makes the heal converge within seconds in most cases ({@link #resync()} covers the
-     * rest).
+     * rest). The records sent reach the other side's handlers directly, also where its replica still rejects
+     * the puts as stale.
      */
     public void republish() {
-        try {
-            publisher.execute(() -> {
-                if (closed) {
-                    return;
-                }
-                Map<String, byte[]> batch = new HashMap<>();
-                for (Map.Entry<String, byte[]> e : published.entrySet()) {
-                    batch.put(e.getKey(), e.getValue());
-                    if (batch.size() == REPUBLISH_BATCH) {
-                        putAll(batch);
-                        batch = new HashMap<>();
-                    }
-                }
-                putAll(batch);
-            });
-        } catch (RejectedExecutionException e) {
-            // closing
-        }
-    }
-
-    /** On the publisher thread: puts records, remembering them as put (a newer publication queued later wins). */
-    private void putAll(Map<String, byte[]> records) {
-        if (records.isEmpty()) {
+        if (closed) {
             return;
         }
-        put.putAll(records);
-        try {
-            map.putAll(records);
-        } catch (RuntimeException e) {
-            LOG.warn("putting {} record(s) again failed (will be re-announced): {}", records.size(), e.toString());
-        }
+        published.values().forEach(fanout::send);
+        writer.putAll(List.copyOf(published.keySet()));
     }
 
     private void submit(Runnable task) {
@@ -369,24 +337,40 @@ public final class RecordBoard implements AutoCloseable {
     private void reannounce() {
         int fixed = 0;
         for (Map.Entry<String, byte[]> e : published.entrySet()) {
-            byte[] lastPut = put.get(e.getKey());
+            byte[] lastPut = writer.lastPut(e.getKey());
             if (lastPut != e.getValue()) {
                 continue; // a newer publication is still queued; it will land by itself
             }
             byte[] onBoard = map.get(e.getKey());
             if (!Arrays.equals(onBoard, lastPut)) {
-                byte[] mine = e.getValue();
-                publisher.execute(() -> {
-                    if (!closed && published.get(e.getKey()) == mine) {
-                        map.put(e.getKey(), mine);
-                    }
-                });
+                writer.put(e.getKey());
                 fixed++;
             }
         }
         if (fixed > 0) {
             LOG.info("re-announced {} record(s) missing from or overwritten on the board", fixed);
         }
+    }
+
+    /** The priority of a record another member sent straight here: that of its board key. */
+    private static int priorityOfSent(byte[] value) {
+        try {
+            return priorityOf(SignedRecord.decode(value).boardKey());
+        } catch (MalformedRecordException e) {
+            return ORDINARY;
+        }
+    }
+
+    /** A record another member sent straight here (the fast path): taken like one read from the board. */
+    private void receiveSent(byte[] value) {
+        SignedRecord r;
+        try {
+            r = SignedRecord.decode(value);
+        } catch (MalformedRecordException e) {
+            rejectOnce("(sent)", value, "malformed");
+            return;
+        }
+        receive(r.boardKey(), value);
     }
 
     private void rescan() {
@@ -481,11 +465,17 @@ public final class RecordBoard implements AutoCloseable {
                 return;
             }
         } else {
-            key = trust.keyFor(r.dc());
-            if (key == null) {
+            TrustPolicy.Verdict trusted = trust.current(r.dc());
+            if (trusted == null) {
                 pending.putIfAbsent(boardKey, new Pending(value, System.nanoTime()));
                 return;
             }
+            if (!trusted.accepted()) {
+                // The DC's key no longer counts (its certificate expired): its newer records are not believed.
+                rejectOnce(boardKey, value, trusted.rejectReason());
+                return;
+            }
+            key = trusted.key();
             if (!r.verify(key)) {
                 rejectOnce(boardKey, value, "bad_signature");
                 return;
@@ -549,19 +539,8 @@ public final class RecordBoard implements AutoCloseable {
 
     /** Puts this DC's latest record under a key back on the board. */
     private void reput(String key) {
-        byte[] mine = published.get(key);
-        if (mine == null) {
-            return;
-        }
-        try {
-            publisher.execute(() -> {
-                if (!closed && published.get(key) == mine) {
-                    put.put(key, mine);
-                    map.put(key, mine);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closing
+        if (published.containsKey(key)) {
+            writer.put(key);
         }
     }
 
@@ -687,10 +666,10 @@ public final class RecordBoard implements AutoCloseable {
         } catch (RuntimeException ignored) {
             // the cluster may already be gone
         }
-        publisher.shutdown();
+        fanout.close();
+        writer.close();
         receiver.shutdown();
         try {
-            publisher.awaitTermination(5, TimeUnit.SECONDS);
             receiver.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

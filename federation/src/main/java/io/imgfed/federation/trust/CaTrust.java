@@ -9,24 +9,45 @@ import java.security.PublicKey;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.Arrays;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trust rooted in the federation CA ({@code federation.trust}): a DC's record-signing key is accepted only
  * with a certificate from that CA naming the same DC (subject CN) and the same key. So no member of the
- * Hazelcast cluster, rogue or not, can publish records in another DC's name.
+ * Hazelcast cluster, rogue or not, can publish records in another DC's name. The certificate is kept with the
+ * key and its validity checked again for every record verified with that key: once it has expired, the DC's
+ * records are refused as {@code expired} until it announces a key with a valid certificate.
  */
 public final class CaTrust implements TrustPolicy {
+    private static final Logger LOG = LoggerFactory.getLogger(CaTrust.class);
     public static final String SIGNING_UNIT = "record-signing";
 
+    /** A DC's admitted key and the certificate that vouched for it. */
+    private record Admitted(PublicKey key, X509Certificate certificate) {
+    }
+
     private final X509Certificate ca;
-    private final Map<String, PublicKey> keys = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private final Map<String, Admitted> admitted = new ConcurrentHashMap<>();
+    /** DCs whose expiry was logged (once each, not once per record). */
+    private final Set<String> expiredLogged = ConcurrentHashMap.newKeySet();
 
     public CaTrust(X509Certificate ca) {
+        this(ca, Clock.systemUTC());
+    }
+
+    /** With the clock that certificate validity is judged by. */
+    public CaTrust(X509Certificate ca, Clock clock) {
         this.ca = ca;
+        this.clock = clock;
     }
 
     public static CaTrust load(Path caPem) throws IOException, GeneralSecurityException {
@@ -56,7 +77,8 @@ public final class CaTrust implements TrustPolicy {
         if (key == null) {
             return Verdict.reject("bad_key");
         }
-        keys.put(announcement.dc(), key);
+        admitted.put(announcement.dc(), new Admitted(key, cert));
+        expiredLogged.remove(announcement.dc());
         return Verdict.accept(key);
     }
 
@@ -67,9 +89,7 @@ public final class CaTrust implements TrustPolicy {
         } catch (GeneralSecurityException | RuntimeException e) {
             return "not_certified";
         }
-        try {
-            cert.checkValidity();
-        } catch (CertificateExpiredException | CertificateNotYetValidException e) {
+        if (!validNow(cert)) {
             return "expired";
         }
         if (!dc.equals(PemFiles.subjectField(cert, "CN")) || !SIGNING_UNIT.equals(PemFiles.subjectField(cert, "OU"))) {
@@ -78,8 +98,36 @@ public final class CaTrust implements TrustPolicy {
         return null;
     }
 
+    private boolean validNow(X509Certificate cert) {
+        try {
+            cert.checkValidity(Date.from(clock.instant()));
+            return true;
+        } catch (CertificateExpiredException | CertificateNotYetValidException e) {
+            return false;
+        }
+    }
+
+    /** The key admitted for a DC while its certificate is valid, else null. */
     @Override
     public PublicKey keyFor(String dc) {
-        return keys.get(dc);
+        Verdict v = current(dc);
+        return v != null && v.accepted() ? v.key() : null;
+    }
+
+    @Override
+    public Verdict current(String dc) {
+        Admitted a = admitted.get(dc);
+        if (a == null) {
+            return null;
+        }
+        if (!validNow(a.certificate())) {
+            if (expiredLogged.add(dc)) {
+                LOG.warn("the record-signing certificate of DC {} is not valid now (valid until {}); its records are "
+                        + "refused until it announces a key with a valid certificate", dc,
+                        a.certificate().getNotAfter().toInstant());
+            }
+            return Verdict.reject("expired");
+        }
+        return Verdict.accept(a.key());
     }
 }

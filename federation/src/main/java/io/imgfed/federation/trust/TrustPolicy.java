@@ -29,4 +29,14 @@ public interface TrustPolicy {
 
     /** The key currently trusted for a DC, or null. */
     PublicKey keyFor(String dc);
+
+    /**
+     * What to verify a record of this DC with now: accepted with the key; rejected, with the reason, when the key
+     * that was admitted may no longer be used (say the certificate that vouched for it has expired); null while no
+     * key is known for the DC (its records wait for one). Called for every record received, so it must be cheap.
+     */
+    default Verdict current(String dc) {
+        PublicKey key = keyFor(dc);
+        return key == null ? null : Verdict.accept(key);
+    }
 }

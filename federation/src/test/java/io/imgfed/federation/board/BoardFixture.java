@@ -33,7 +33,7 @@ public final class BoardFixture {
     }
 
     public static FederationSettings settings(String dc, int port, List<String> members, Path stateDir) {
-        return new FederationSettings(dc, "fixture-" + UUID.randomUUID(), "127.0.0.1", port, members, Map.of(),
+        return new FederationSettings(dc, "fixture-" + UUID.randomUUID(), "127.0.0.1", port, null, members, Map.of(), List.of(),
                 Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(3), stateDir, null, null);
     }
 

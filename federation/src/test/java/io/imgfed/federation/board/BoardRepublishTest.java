@@ -5,21 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.core.EntryEvent;
-import com.hazelcast.core.EntryEventType;
 import com.hazelcast.core.EntryListener;
 import com.hazelcast.map.MapEvent;
 import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.imgfed.protocol.federation.RecordKind;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,58 +125,6 @@ class BoardRepublishTest {
 
         @Override
         public void mapEvicted(MapEvent e) {
-        }
-    }
-
-    /**
-     * A replicated map shared by the boards of a test whose writes fire entry events to every listener, except
-     * while muted: then they land without one, as Hazelcast's anti-entropy sync fills a replica.
-     */
-    static final class EventedReplica {
-        final Map<String, byte[]> backing = new ConcurrentHashMap<>();
-        final List<EntryListener<String, byte[]>> listeners = new CopyOnWriteArrayList<>();
-        volatile boolean muted;
-
-        @SuppressWarnings("unchecked")
-        ReplicatedMap<String, byte[]> map() {
-            return (ReplicatedMap<String, byte[]>) Proxy.newProxyInstance(getClass().getClassLoader(),
-                    new Class<?>[] {ReplicatedMap.class}, (proxy, method, args) -> switch (method.getName()) {
-                        case "addEntryListener" -> {
-                            if (args.length != 1) {
-                                throw new UnsupportedOperationException(method.toString());
-                            }
-                            listeners.add((EntryListener<String, byte[]>) args[0]);
-                            yield UUID.randomUUID();
-                        }
-                        case "removeEntryListener" -> true;
-                        case "put" -> put((String) args[0], (byte[]) args[1]);
-                        case "putAll" -> {
-                            ((Map<String, byte[]>) args[0]).forEach(this::put);
-                            yield null;
-                        }
-                        case "get" -> backing.get(args[0]);
-                        case "entrySet" -> backing.entrySet();
-                        case "hashCode" -> System.identityHashCode(proxy);
-                        case "equals" -> proxy == args[0];
-                        case "toString" -> "evented replica";
-                        default -> throw new UnsupportedOperationException(method.toString());
-                    });
-        }
-
-        private byte[] put(String key, byte[] value) {
-            byte[] old = backing.put(key, value);
-            if (!muted) {
-                for (EntryListener<String, byte[]> l : listeners) {
-                    EntryEvent<String, byte[]> e = new EntryEvent<>("evented replica", null,
-                            (old == null ? EntryEventType.ADDED : EntryEventType.UPDATED).getType(), key, old, value);
-                    if (old == null) {
-                        l.entryAdded(e);
-                    } else {
-                        l.entryUpdated(e);
-                    }
-                }
-            }
-            return old;
         }
     }
 }

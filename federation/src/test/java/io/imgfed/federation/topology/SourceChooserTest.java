@@ -80,8 +80,9 @@ class SourceChooserTest {
         assertEquals(DcStatus.SUSPECT, dir.status("w"));
         assertEquals(DcStatus.ALIVE, dir.status("x"));
 
-        FederationSettings settings = new FederationSettings("self", "c", "127.0.0.1", 1, List.of(),
-                Map.of("w", 0.5, "g", 0.1, "p", 0.1, "e", 0.1, "n", 0.1), Duration.ofMillis(200), suspect, gone, tmp, null, null);
+        FederationSettings settings = new FederationSettings("self", "c", "127.0.0.1", 1, null, List.of(),
+                Map.of("w", 0.5, "g", 0.1, "p", 0.1, "e", 0.1, "n", 0.1), List.of(), Duration.ofMillis(200), suspect, gone, tmp,
+                null, null);
         ThroughputEstimates throughput = new ThroughputEstimates();
         throughput.record("x", 10_000_000, 1_000_000_000L);
         throughput.record("y", 50_000_000, 1_000_000_000L);

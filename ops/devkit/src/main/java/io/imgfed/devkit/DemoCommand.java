@@ -209,7 +209,8 @@ public final class DemoCommand implements Callable<Integer> {
                 + "data: {dir: " + root.resolve(dc) + ", capacity: 4GiB}\n"
                 + "http: {port: " + ports[0] + "}\n"
                 + "peer: {port: " + ports[1] + "}\n"
-                + "federation: {port: " + ports[2] + ", members: [" + String.join(", ", members) + "]}\n"
+                + "federation: {port: " + ports[2] + ", members: [" + String.join(", ", members) + "], dcs: ["
+                + String.join(", ", DCS) + "]}\n"
                 + "billing: {kafka: {bootstrap: \"" + bootstrap + "\"}}\n";
         ImgfedConfig config = ConfigLoader.fromYaml(yaml);
         return Daemon.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -20,8 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A TCP proxy on loopback that adds WAN latency between DCs (this kernel has no netem): every chunk is held
  * for the one-way delay before it is forwarded, in a pipeline, so latency is added without capping
- * throughput. Optionally limits bandwidth, and can cut the link (dropping connections and refusing new
- * ones) and heal it again.
+ * throughput. The delay applies to both directions of a connection (a one-way delay d makes a round trip
+ * 2d), and can differ by the client's address ({@link #delayFrom}), so one proxy in front of a DC gives
+ * each other DC its own distance where each DC has an address of its own. Optionally limits bandwidth,
+ * and can cut the link (dropping connections and refusing new ones) and heal it again.
  */
 public final class DelayProxy implements AutoCloseable {
     private static final int CHUNK = 64 * 1024;
@@ -36,6 +38,8 @@ public final class DelayProxy implements AutoCloseable {
     private final Map<Socket, Socket> pairs = new ConcurrentHashMap<>();
     /** Client addresses cut off by {@link #cutFrom(String)}. */
     private final Set<InetAddress> cutFrom = ConcurrentHashMap.newKeySet();
+    /** One-way delays for clients from particular addresses; others get {@link #delayNanos}. */
+    private final Map<InetAddress, Long> delayFrom = new ConcurrentHashMap<>();
     private final AtomicLong forwarded = new AtomicLong();
     private volatile long delayNanos;
     private volatile long bytesPerSecond;
@@ -84,8 +88,23 @@ public final class DelayProxy implements AutoCloseable {
         return server.getInetAddress().getHostAddress() + ":" + port();
     }
 
+    /** The one-way delay of every client without one of its own ({@link #delayFrom}). */
     public void delay(Duration oneWay) {
         this.delayNanos = oneWay.toNanos();
+    }
+
+    /**
+     * The one-way delay for connections from {@code host}, both ways: what it sends is held this long before it
+     * reaches the target, and so is every answer before it reaches {@code host}. Takes effect for the next
+     * chunk of connections already open.
+     */
+    public void delayFrom(String host, Duration oneWay) {
+        delayFrom.put(address(host), oneWay.toNanos());
+    }
+
+    private long delayNanos(InetAddress client) {
+        Long own = delayFrom.get(client);
+        return own != null ? own : delayNanos;
     }
 
     /** Limits each direction of each connection; 0 removes the limit. */
@@ -184,8 +203,9 @@ public final class DelayProxy implements AutoCloseable {
             closeQuietly(client);
             closeQuietly(target);
         }
-        pipe(client, target, false);
-        pipe(target, client, true);
+        InetAddress from = client.getInetAddress();
+        pipe(client, target, from, false);
+        pipe(target, client, from, true);
     }
 
     private record Chunk(byte[] data, int length, long dueNanos) {
@@ -194,7 +214,7 @@ public final class DelayProxy implements AutoCloseable {
     private static final Chunk END = new Chunk(new byte[0], -1, 0);
 
     /** One direction: a reader stamps chunks with their due time, a writer forwards them when due. */
-    private void pipe(Socket from, Socket to, boolean download) {
+    private void pipe(Socket from, Socket to, InetAddress client, boolean download) {
         BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>(256);
         Thread reader = new Thread(() -> {
             try (InputStream in = from.getInputStream()) {
@@ -202,7 +222,7 @@ public final class DelayProxy implements AutoCloseable {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
                     byte[] copy = java.util.Arrays.copyOf(buf, n);
-                    queue.put(new Chunk(copy, n, System.nanoTime() + delayNanos));
+                    queue.put(new Chunk(copy, n, System.nanoTime() + delayNanos(client)));
                 }
             } catch (IOException | InterruptedException e) {
                 // the connection is over

@@ -10,15 +10,20 @@ import io.imgfed.protocol.json.Json;
 import io.imgfed.transfer.store.BlobWriter;
 import io.imgfed.transfer.store.StoreFullException;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.handler.HttpException;
+import java.nio.channels.ClosedChannelException;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The one place where errors become HTTP responses: IMGAPI's JSON shape, status and headers; never a stack trace. */
 public final class ErrorResponses {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
+    private static final Pattern CONNECTION_LOST = Pattern.compile(
+            "^.*(?:connection.*(?:reset|closed|abort|broken)|broken.*pipe).*$", Pattern.CASE_INSENSITIVE);
 
     private ErrorResponses() {
     }
@@ -46,6 +51,34 @@ public final class ErrorResponses {
         return new ImgapiError(ErrorCode.INTERNAL_ERROR, "internal error (request id " + requestId + ")");
     }
 
+    /**
+     * Whether a failure only says that the client closed or reset the connection: nobody left to answer, nothing
+     * wrong here. Decided by the failure, not by {@code response.closed()}: the failure of a write can arrive before
+     * the response learns that its connection closed, and a real error can come after the client left.
+     */
+    private static boolean clientGone(Throwable failure) {
+        return !(failure instanceof ImgapiException) && connectionLost(failure);
+    }
+
+    /**
+     * Whether an exception (or one of its causes) is the peer closing or resetting the connection. The JDK reports
+     * a reset or a broken pipe only as an IOException with that message; Netty tells them apart the same way
+     * (SslHandler's ignorable errors).
+     */
+    public static boolean connectionLost(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HttpClosedException || t instanceof ClosedChannelException) {
+                return true;
+            }
+            boolean socketLevel = (t instanceof java.io.IOException && !(t instanceof java.nio.file.FileSystemException))
+                    || t instanceof io.vertx.core.VertxException;
+            if (socketLevel && t.getMessage() != null && CONNECTION_LOST.matcher(t.getMessage()).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static Buffer body(ImgapiError error) {
         ObjectNode o = Json.object();
         o.put("code", error.code().wireName());
@@ -65,6 +98,12 @@ public final class ErrorResponses {
 
     /** Sends the error unless the response already started, in which case the connection is reset. */
     public static void send(HttpServerResponse response, Throwable failure, String requestId) {
+        if (clientGone(failure)) {
+            // Everyday (a client killed, a download cancelled); the access log has the request.
+            LOG.debug("request {}: the client closed the connection before the answer was complete ({})", requestId,
+                    failure.toString());
+            return;
+        }
         ImgapiError error = toError(failure, requestId);
         if (response.headWritten()) {
             // The status line is gone; a reset is the only honest signal left.
@@ -84,7 +123,7 @@ public final class ErrorResponses {
         response.putHeader("Content-Type", "application/json");
         if (error.code() == ErrorCode.UNAUTHORIZED) {
             // Both schemes imgfed accepts; a client uses the one its DC is configured for (auth.mode).
-            response.putHeader("WWW-Authenticate", "Signature realm=\"imgfed\",headers=\"date\", Bearer realm=\"imgfed\"");
+            response.putHeader("WWW-Authenticate", "Signature realm=\"imgfed\",headers=\"(request-target) date\", Bearer realm=\"imgfed\"");
         }
         if (error.retryAfterSeconds() != null) {
             response.putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));

@@ -6,8 +6,10 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,12 +18,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP listener served by several event loops: one server per loop on the same port, which Vert.x
  * shares among them, so every core takes connections.
  */
 public final class HttpListener {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpListener.class);
     private final Vertx vertx;
     private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
     private final List<String> deployments = new CopyOnWriteArrayList<>();
@@ -68,7 +73,10 @@ public final class HttpListener {
             @Override
             public Future<?> start() {
                 return vertx.createHttpServer(options)
-                        .connectionHandler(guard::connected)
+                        .connectionHandler(conn -> {
+                            guard.connected(conn);
+                            conn.exceptionHandler(HttpListener::connectionFailed);
+                        })
                         .invalidRequestHandler(HttpListener::invalidRequest)
                         .requestHandler(req -> {
                             guard.request(req);
@@ -77,6 +85,12 @@ public final class HttpListener {
                                 // The router would fail such a request (*, ?x, a bare name) as an internal error.
                                 ErrorResponses.send(req.response(), new ImgapiError(ErrorCode.BAD_REQUEST,
                                         "the request target must be an absolute path").toException(), "-");
+                                return;
+                            }
+                            if (req.version() == HttpVersion.HTTP_1_1 && req.getHeader(HttpHeaders.HOST) == null) {
+                                // RFC 9112 3.2: a client error. Vert.x Web would fail it as an internal one.
+                                ErrorResponses.send(req.response(), ImgapiError.withField(ErrorCode.BAD_REQUEST, "Host",
+                                        "an HTTP/1.1 request must carry a Host header").toException(), "-");
                                 return;
                             }
                             router.handle(req);
@@ -113,6 +127,15 @@ public final class HttpListener {
         req.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
                 .end(io.vertx.core.buffer.Buffer.buffer(io.imgfed.protocol.json.Json.bytes(body)))
                 .onComplete(ar -> req.connection().close());
+    }
+
+    /** A connection's own failure (without one, Vert.x logs every client reset at ERROR). */
+    private static void connectionFailed(Throwable failure) {
+        if (ErrorResponses.connectionLost(failure)) {
+            LOG.debug("a client connection was lost: {}", failure.toString());
+        } else {
+            LOG.warn("a client connection failed: {}", failure.toString());
+        }
     }
 
     public int port() {

@@ -91,7 +91,8 @@ public final class PullThrough implements Downloads.RemoteFiles {
                 return res.end();
             }
             // Once the head is out, a failure can only be signalled by resetting the connection.
-            return TransferReader.stream(t, store, range.start(), range.endInclusive(), res, context)
+            return TransferReader.stream(t, store, range.start(), range.endInclusive(),
+                    HttpFileSink.of(ctx.request(), store), context)
                     .compose(done -> res.end())
                     .recover(err -> {
                         res.reset();

@@ -37,6 +37,12 @@ public final class Uploads {
     private final Map<String, Slot> inFlight = new ConcurrentHashMap<>();
     /** The most of a refused upload's body read (and dropped) to keep its connection usable. */
     private static final long DRAIN_LIMIT = 16L << 20;
+    /**
+     * What an upload computes, each on its own lane: IMGAPI's sha1 and md5, and the piece list whose root the
+     * manifest signs for every DC that pulls the file (which checks pieces, so no whole-file sha256 is needed).
+     */
+    private static final java.util.Set<DigestKind> UPLOAD_DIGESTS = EnumSet.of(DigestKind.SHA1, DigestKind.MD5,
+            DigestKind.PIECES);
     /** A chunked upload's reservation grows by this much at a time. */
     private static final long CHUNKED_RESERVE_STEP = 16L << 20;
 
@@ -109,7 +115,7 @@ public final class Uploads {
                     if ("100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {
                         ctx.response().writeContinue();
                     }
-                    return store.newWriter(ctx.vertx().getOrCreateContext(), EnumSet.allOf(DigestKind.class), maxSize);
+                    return store.newWriter(ctx.vertx().getOrCreateContext(), UPLOAD_DIGESTS, maxSize);
                 })
                 .compose(writer -> {
                     slot.writer = writer;

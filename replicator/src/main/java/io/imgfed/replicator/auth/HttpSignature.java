@@ -12,10 +12,11 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * IMGAPI's HTTP Signature scheme as sdc-clients signs it: {@code Authorization: Signature keyId="<user>",
- * algorithm="rsa-sha256",signature="<base64>"} over the signing string of the listed headers (by default
- * just {@code date: <Date header>}). Algorithms: rsa-sha1/256/512, ecdsa-sha256, ed25519 (as "ed25519" or
- * sshpk's "ed25519-sha512").
+ * IMGAPI's HTTP Signature scheme (draft-cavage-http-signatures): {@code Authorization: Signature keyId="<user>",
+ * algorithm="rsa-sha256",headers="(request-target) date",signature="<base64>"} over the signing string of the
+ * listed headers. Without {@code headers} only {@code date} is signed, which is what sdc-clients sends; which
+ * header sets are acceptable is {@link AuthenticatedCallers}' decision. Algorithms: rsa-sha1/256/512,
+ * ecdsa-sha256, ed25519 (as "ed25519" or sshpk's "ed25519-sha512").
  */
 public record HttpSignature(String keyId, String algorithm, List<String> headers, byte[] signature) {
 

@@ -49,13 +49,15 @@ public final class ConfigLoader {
             "http.idleTimeout", "http.maxBody", "http.headerTimeout",
             "peer.host", "peer.port", "peer.tls.cert", "peer.tls.key", "peer.tls.ca", "peer.advertise",
             "peer.idleTimeout", "peer.maxBody", "peer.headerTimeout",
-            "federation.cluster", "federation.host", "federation.port", "federation.members", "federation.costs",
+            "federation.cluster", "federation.host", "federation.port", "federation.advertise", "federation.members",
+            "federation.costs", "federation.dcs",
             "federation.trust", "federation.signingKey", "federation.heartbeat", "federation.suspectAfter",
             "federation.goneAfter",
             "transfer.maxConcurrent", "transfer.retry.initial", "transfer.retry.max", "transfer.retry.attempts",
             "transfer.rateLimit", "transfer.stallTimeout",
             "billing.kafka.bootstrap", "billing.kafka.topic", "billing.outbox", "billing.outboxAlarm",
-            "auth.mode", "auth.keys", "auth.tokens", "auth.operators", "auth.allowInsecure", "auth.clockSkew");
+            "auth.mode", "auth.keys", "auth.tokens", "auth.operators", "auth.allowInsecure", "auth.clockSkew",
+            "auth.dateOnlySignatures");
 
     private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -138,7 +140,7 @@ public final class ConfigLoader {
     }
 
     private static JsonNode envValue(String key, String raw) {
-        boolean isList = key.equals("federation.members") || key.equals("auth.operators");
+        boolean isList = key.equals("federation.members") || key.equals("federation.dcs") || key.equals("auth.operators");
         if (isList && !raw.trim().startsWith("[")) {
             var arr = JsonNodeFactory.instance.arrayNode();
             for (String s : raw.split(",")) {
@@ -186,6 +188,17 @@ public final class ConfigLoader {
                 throw new ConfigException("federation.costs." + name, "must not be negative");
             }
         }
+        List<String> dcs = f.stringList("dcs", List.of());
+        for (int i = 0; i < dcs.size(); i++) {
+            if (!DC_NAME.matcher(dcs.get(i)).matches()) {
+                throw new ConfigException("federation.dcs[" + i + "]", "must be a DC name, [a-z0-9-]{1,63} (got \""
+                        + dcs.get(i) + "\")");
+            }
+        }
+        String fedAdvertise = f.string("advertise", null);
+        if (fedAdvertise != null && !HOST_PORT.matcher(fedAdvertise).matches()) {
+            throw new ConfigException("federation.advertise", "must be host:port (got \"" + fedAdvertise + "\")");
+        }
         Duration heartbeat = f.duration("heartbeat", Duration.ofSeconds(1));
         Duration suspect = f.duration("suspectAfter", Duration.ofSeconds(3));
         Duration gone = f.duration("goneAfter", Duration.ofSeconds(10));
@@ -196,11 +209,18 @@ public final class ConfigLoader {
             throw new ConfigException("federation.goneAfter", "must be longer than federation.suspectAfter");
         }
         Federation federation = new Federation(
-                f.string("cluster", "imgfed"), f.string("host", "127.0.0.1"), f.port("port", 5701), members, costs,
-                f.path("trust", null), f.path("signingKey", null), heartbeat, suspect, gone);
+                f.string("cluster", "imgfed"), f.string("host", "127.0.0.1"), f.port("port", 5701), fedAdvertise,
+                members, costs, dcs, f.path("trust", null), f.path("signingKey", null), heartbeat, suspect, gone);
         if ((federation.trust() == null) != (federation.signingKey() == null)) {
             throw new ConfigException(federation.trust() == null ? "federation.trust" : "federation.signingKey",
                     "federation.trust and federation.signingKey are set together");
+        }
+        if (federation.trust() == null && joinsOthers(federation) && namesNoOtherDc(dc, federation)) {
+            // Trust on first use pins the key of a DC name the first time any member announces it: with the other
+            // DCs unnamed, a rogue member could pin a key for a DC that has not joined yet.
+            throw new ConfigException("federation.dcs", "must name the other DCs of the federation when federation.members "
+                    + "lists other members and federation.trust is not set (trust on first use pins keys only for listed "
+                    + "DC names; the DCs of federation.costs count as listed); or set federation.trust and signingKey");
         }
 
         ConfigReader t = root.section("transfer");
@@ -230,7 +250,7 @@ public final class ConfigLoader {
         }
         Auth auth = new Auth(authMode, a.path("keys", Path.of("./keys")), a.path("tokens", null),
                 a.stringList("operators", List.of("admin")), a.bool("allowInsecure", false),
-                a.duration("clockSkew", Duration.ofMinutes(5)));
+                a.duration("clockSkew", Duration.ofMinutes(5)), a.bool("dateOnlySignatures", false));
         if (authMode == AuthMode.TOKEN && auth.tokens() == null) {
             throw new ConfigException("auth.tokens", "is required when auth.mode is token");
         }
@@ -240,6 +260,13 @@ public final class ConfigLoader {
             throw new ConfigException("auth.mode", "none (no authentication) is only allowed when http.host is a loopback "
                     + "address; set auth.mode to signature or token, or auth.allowInsecure: true to force it");
         }
+        if (authMode != AuthMode.NONE && http.tls() == null && !auth.allowInsecure() && !isLoopback(http.host())) {
+            // A bearer token, or a signed request replayable within the clock skew, must not cross a network in the clear.
+            throw new ConfigException("http.tls", "is required when auth.mode is " + mode.toLowerCase(Locale.ROOT)
+                    + " and http.host is not a loopback address (tokens and signed requests must not cross the network "
+                    + "in the clear); set http.tls.cert and http.tls.key, or auth.allowInsecure: true when a TLS proxy on "
+                    + "this host terminates the connections");
+        }
         if (peer.tls() == null && !auth.allowInsecure() && !isLoopback(peer.host())) {
             // The peer listener acts on what other DCs assert (forwarded callers); without mutual TLS anyone who
             // can reach it could assert anything.
@@ -247,6 +274,16 @@ public final class ConfigLoader {
                     + "authenticate each other with certificates: imgfed certs issue); or set auth.allowInsecure: true");
         }
         return new ImgfedConfig(dc, data, http, peer, federation, transfer, billing, auth);
+    }
+
+    /** Whether the member list names a member other than this DC's own federation.host:port. */
+    private static boolean joinsOthers(Federation f) {
+        String self = f.host() + ":" + f.port();
+        return f.members().stream().anyMatch(m -> !m.equals(self));
+    }
+
+    private static boolean namesNoOtherDc(String self, Federation f) {
+        return f.dcs().stream().allMatch(self::equals) && f.costs().keySet().stream().allMatch(self::equals);
     }
 
     static boolean isLoopback(String host) {

@@ -35,12 +35,19 @@ public record ImgfedConfig(
     public record Tls(Path cert, Path key, Path ca) {
     }
 
+    /**
+     * The federation: Hazelcast, the DC names ({@code dcs}: with the DCs of {@code costs} and this one, the names
+     * trust on first use pins keys for), CA trust, liveness. {@code advertise} is the host:port the other DCs reach
+     * the Hazelcast member at when that differs from host:port (NAT, a proxy); null otherwise.
+     */
     public record Federation(
             String cluster,
             String host,
             int port,
+            String advertise,
             List<String> members,
             Map<String, Double> costs,
+            List<String> dcs,
             Path trust,
             Path signingKey,
             Duration heartbeat,
@@ -64,7 +71,11 @@ public record ImgfedConfig(
 
     public enum AuthMode { NONE, SIGNATURE, TOKEN }
 
+    /**
+     * Who may call the client API. {@code dateOnlySignatures} also accepts HTTP signatures over the date alone
+     * (sdc-clients' own signer), which can be replayed to another method and path within {@code clockSkew}.
+     */
     public record Auth(AuthMode mode, Path keys, Path tokens, List<String> operators, boolean allowInsecure,
-            Duration clockSkew) {
+            Duration clockSkew, boolean dateOnlySignatures) {
     }
 }

@@ -77,11 +77,14 @@ class SdcClientsCompatTest {
         Path rsaKey = newKey(secrets, keys, rsaUser, "rsa");
         Path edKey = newKey(secrets, keys, edUser, "ed25519");
 
+        // sdc-clients signs the Date header alone (IMGAPI.prototype._getAuthHeaders builds "date: <Date>" itself and
+        // hands only that string to the signer), so it needs auth.dateOnlySignatures.
         try (TestDaemon daemon = TestDaemon.start(dir.resolve("data"), """
                 auth:
                   mode: signature
                   keys: "%s"
                   operators: [admin]
+                  dateOnlySignatures: true
                 """.formatted(keys.toString().replace("\\", "\\\\")))) {
             runCompat(compat, "signed, rsa-sha256", SIGNED_STEPS, daemon.url(),
                     "--sign-user", rsaUser, "--sign-key", rsaKey.toString());
@@ -90,8 +93,55 @@ class SdcClientsCompatTest {
         }
     }
 
+    /**
+     * By default a signature must cover (request-target): the same client, signing the same way, is refused with
+     * 401 Unauthorized naming the Authorization header.
+     */
+    @Test
+    void sdcClientsDateOnlySignatureIsRefusedByDefault() throws Exception {
+        Path compat = compatDir();
+        Assumptions.assumeTrue(nodeVersion() != null, "node is not on PATH; run ops/ci/prepare on a machine with node");
+        Assumptions.assumeTrue(Files.isDirectory(compat.resolve("node_modules/sdc-clients")),
+                "no node_modules in " + compat + "; run ops/ci/prepare (npm ci there)");
+        Path keys = Files.createDirectories(dir.resolve("keys"));
+        String user = UUID.randomUUID().toString();
+        Path key = newKey(Files.createDirectories(dir.resolve("secrets")), keys, user, "ed25519");
+
+        try (TestDaemon daemon = TestDaemon.start(dir.resolve("data"), """
+                auth:
+                  mode: signature
+                  keys: "%s"
+                """.formatted(keys.toString().replace("\\", "\\\\")))) {
+            CompatRun run = run(compat, "signed by default", daemon.url(), "--sign-user", user, "--sign-key", key.toString(),
+                    "--steps", "create");
+            JsonNode create = run.steps().get("create");
+            assertTrue(create != null && !create.path("ok").asBoolean(true), "createImage must be refused: " + run.output());
+            String detail = create.path("detail").asText();
+            assertTrue(detail.contains("401 Unauthorized") && detail.contains("(request-target)"),
+                    "401 Unauthorized saying that (request-target) must be signed: " + detail);
+            assertEquals(0, daemon.daemon().catalog().all().size(), "nothing was created");
+        }
+    }
+
     /** Runs compat.js with these arguments and asserts that every one of {@code steps} reported ok. */
     private void runCompat(Path compat, String label, List<String> steps, String... args) throws Exception {
+        CompatRun run = run(compat, label, args);
+        String output = run.output();
+        for (String step : steps) {
+            JsonNode r = run.steps().get(step);
+            assertTrue(r != null, label + ": step " + step + " not reported\n" + output);
+            assertTrue(r.path("ok").asBoolean(false), label + ": step " + step + " failed: " + r.path("detail").asText()
+                    + "\n" + output);
+        }
+        assertEquals(0, run.exit(), "compat.js (" + label + ") exit code\n" + output);
+    }
+
+    /** What one run of compat.js reported: each step's JSON line by step name, its whole output, its exit code. */
+    private record CompatRun(Map<String, JsonNode> steps, String output, int exit) {
+    }
+
+    /** Runs compat.js with these arguments. */
+    private CompatRun run(Path compat, String label, String... args) throws Exception {
         Path out = dir.resolve("compat-" + label.replaceAll("[^a-z0-9]+", "-") + ".out");
         Path err = dir.resolve("compat-" + label.replaceAll("[^a-z0-9]+", "-") + ".err");
         List<String> command = new ArrayList<>(List.of("node", "compat.js"));
@@ -121,18 +171,11 @@ class SdcClientsCompatTest {
             try {
                 step = json.readTree(line);
             } catch (IOException e) {
-                fail("compat.js printed a line that is not JSON: " + line + "\n" + output);
-                return;
+                throw new AssertionError("compat.js printed a line that is not JSON: " + line + "\n" + output);
             }
             reported.put(step.path("step").asText(), step);
         }
-        for (String step : steps) {
-            JsonNode r = reported.get(step);
-            assertTrue(r != null, label + ": step " + step + " not reported\n" + output);
-            assertTrue(r.path("ok").asBoolean(false), label + ": step " + step + " failed: " + r.path("detail").asText()
-                    + "\n" + output);
-        }
-        assertEquals(0, node.exitValue(), "compat.js (" + label + ") exit code\n" + output);
+        return new CompatRun(reported, output, node.exitValue());
     }
 
     /**

@@ -79,6 +79,14 @@ class BadConfigProcessTest {
         assertOneLineNaming(serve("dc: test\n", Map.of("IMGFED_HTTP_PROT", "1")), "IMGFED_HTTP_PROT");
     }
 
+    /** Issue 12's two new refusals go the same way: one line naming the key, exit 2. */
+    @Test
+    void plainHttpTokensOffLoopbackAndUnnamedTofuPeersExit2() throws Exception {
+        assertOneLineNaming(serve("dc: test\nhttp: {host: 0.0.0.0}\nauth: {mode: token, tokens: ./tokens}\n", Map.of()),
+                "http.tls");
+        assertOneLineNaming(serve("dc: test\nfederation: {members: [10.9.9.9:5701]}\n", Map.of()), "federation.dcs");
+    }
+
     @Test
     void missingConfigFileExits2() throws Exception {
         assertOneLineNaming(run(dir.resolve("missing.yaml"), Map.of()), "missing.yaml");

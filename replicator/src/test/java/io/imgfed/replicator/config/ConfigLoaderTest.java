@@ -56,6 +56,7 @@ class ConfigLoaderTest {
         assertEquals("imgfed", c.federation().cluster());
         assertEquals("127.0.0.1", c.federation().host());
         assertEquals(5701, c.federation().port());
+        assertNull(c.federation().advertise(), "other DCs reach the member at federation.host:port");
         assertEquals(List.of(), c.federation().members());
         assertEquals(Map.of(), c.federation().costs());
         assertNull(c.federation().trust());
@@ -76,12 +77,13 @@ class ConfigLoaderTest {
         ImgfedConfig c = yaml("""
                 dc: us-east-1
                 data: {dir: /var/imgfed, capacity: 500GiB, pinHome: true}
-                http: {host: 0.0.0.0, port: 8080}
+                http: {host: 0.0.0.0, port: 8080, tls: {cert: /etc/imgfed/api.pem, key: /etc/imgfed/api.key}}
                 peer: {host: 127.0.0.1, port: 8443}
                 federation:
                   cluster: imgfed
                   host: 127.0.0.1
                   port: 5701
+                  advertise: fed.us-east-1.example.net:15701
                   members: [10.0.0.1:5701, 10.1.0.1:5701]
                   costs: {us-west-1: 1, eu-central-1: 4}
                   trust: ./certs/ca.pem
@@ -91,10 +93,12 @@ class ConfigLoaderTest {
                 auth: {mode: signature, keys: ./keys, operators: [admin]}
                 """);
         // The SPEC's example says "mode: none | signature | token"; none on 0.0.0.0 is refused (issue 6), so
-        // the example is instantiated with signature here (the refusal has its own tests in AuthConfigTest).
+        // the example is instantiated with signature here, and signatures off loopback need TLS (issue 12) (the
+        // refusals have their own tests in AuthConfigTest).
         assertEquals("us-east-1", c.dc());
         assertEquals(Path.of("/var/imgfed"), c.data().dir());
         assertEquals("0.0.0.0", c.http().host());
+        assertEquals("fed.us-east-1.example.net:15701", c.federation().advertise());
         assertEquals(List.of("10.0.0.1:5701", "10.1.0.1:5701"), c.federation().members());
         assertEquals(Map.of("us-west-1", 1.0, "eu-central-1", 4.0), c.federation().costs());
         assertEquals(Path.of("./certs/ca.pem"), c.federation().trust());
@@ -170,6 +174,9 @@ class ConfigLoaderTest {
             "peer: {tls: {cert: a.pem, key: a.key}}          | peer.tls.ca",
             "federation: {cluster: [x]}                      | federation.cluster",
             "federation: {port: x}                           | federation.port",
+            "federation: {advertise: nohost}                 | federation.advertise",
+            "federation: {advertise: 'a b:5701'}             | federation.advertise",
+            "federation: {advertise: [a:1]}                  | federation.advertise",
             "federation: {members: 10.0.0.1:5701}            | federation.members",
             "federation: {members: [nope]}                   | federation.members[0]",
             "federation: {members: [a:1, 'b c:2']}           | federation.members[1]",
@@ -220,12 +227,14 @@ class ConfigLoaderTest {
         ImgfedConfig c = ConfigLoader.load(f, Map.of(
                 "IMGFED_HTTP_PORT", "9999",
                 "IMGFED_FEDERATION_MEMBERS", "a:1,b:2",
+                "IMGFED_FEDERATION_DCS", "dc-a,dc-b",
                 "IMGFED_DATA_PINHOME", "false",
                 "PATH", "/usr/bin",
                 "HOME", "/root"));
         assertEquals("from-file", c.dc());
         assertEquals(9999, c.http().port());
         assertEquals(List.of("a:1", "b:2"), c.federation().members());
+        assertEquals(List.of("dc-a", "dc-b"), c.federation().dcs());
         assertFalse(c.data().pinHome());
         assertEquals(1L << 30, c.data().capacity(), "keys without a variable keep the file's value");
     }
@@ -234,12 +243,13 @@ class ConfigLoaderTest {
     void envWithoutAFile() {
         ImgfedConfig c = ConfigLoader.load(null, Map.of("IMGFED_DC", "eu-central-1", "IMGFED_DATA_CAPACITY", "10GiB",
                 "IMGFED_TRANSFER_RETRY_INITIAL", "2s", "IMGFED_AUTH_OPERATORS", "root, ops",
-                "IMGFED_FEDERATION_MEMBERS", "[\"x:1\"]"));
+                "IMGFED_FEDERATION_MEMBERS", "[\"x:1\"]", "IMGFED_FEDERATION_DCS", "[us-east-1]"));
         assertEquals("eu-central-1", c.dc());
         assertEquals(10L << 30, c.data().capacity());
         assertEquals(Duration.ofSeconds(2), c.transfer().retry().initial());
         assertEquals(List.of("root", "ops"), c.auth().operators());
         assertEquals(List.of("x:1"), c.federation().members());
+        assertEquals(List.of("us-east-1"), c.federation().dcs());
     }
 
     @Test

@@ -28,6 +28,7 @@ class ConfigTemplatesTest {
     private static final Set<String> COMMENTED_OUT = Set.of(
             "http.tls.ca",      // the client API requests no client certificates
             "http.advertise",   // only the peer listener's address is announced
+            "federation.advertise", // federation.host is reachable from the other DCs as it is
             "auth.tokens");     // only for auth.mode token; the template uses signature
 
     private static final Path ROOT = OpsFiles.repoRoot();

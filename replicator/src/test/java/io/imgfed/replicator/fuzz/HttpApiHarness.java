@@ -179,7 +179,7 @@ final class HttpApiHarness implements AutoCloseable {
             String date = HTTP_DATE.format(auth == 3 ? now.minusHours(1) : now);
             String user = auth == 2 ? OPERATOR : OWNER;
             head.append("Date: ").append(date).append("\r\n");
-            head.append("Authorization: ").append(authorization(user, date)).append("\r\n");
+            head.append("Authorization: ").append(authorization(user, method, target, date)).append("\r\n");
         }
 
         KeepAliveClient.Response r = client.exchange(method, head.toString(), body);
@@ -263,7 +263,8 @@ final class HttpApiHarness implements AutoCloseable {
         }
         if (sign) {
             String date = HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC));
-            head.append("Date: ").append(date).append("\r\nAuthorization: ").append(authorization(OPERATOR, date))
+            head.append("Date: ").append(date).append("\r\nAuthorization: ")
+                    .append(authorization(OPERATOR, method, target, date))
                     .append("\r\n");
         }
         KeepAliveClient.Response r = client.exchange(method, head.toString(), body);
@@ -275,13 +276,14 @@ final class HttpApiHarness implements AutoCloseable {
         throw new IllegalStateException("fixture setup " + method + " " + target + " answered " + r.status() + ": " + r.text());
     }
 
-    /** IMGAPI's HTTP Signature over the Date header, as sdc-clients sends it (here with an EC P-256 key). */
-    private String authorization(String user, String date) {
+    /** IMGAPI's HTTP Signature over the request target and the Date header (here with an EC P-256 key). */
+    private String authorization(String user, String method, String target, String date) {
         try {
             Signature s = Signature.getInstance("SHA256withECDSA");
             s.initSign(key.getPrivate());
-            s.update(("date: " + date).getBytes(StandardCharsets.UTF_8));
-            return "Signature keyId=\"" + user + "\",algorithm=\"ecdsa-sha256\",headers=\"date\",signature=\""
+            s.update(("(request-target): " + method.toLowerCase(Locale.ROOT) + " " + target + "\ndate: " + date)
+                    .getBytes(StandardCharsets.UTF_8));
+            return "Signature keyId=\"" + user + "\",algorithm=\"ecdsa-sha256\",headers=\"(request-target) date\",signature=\""
                     + Base64.getEncoder().encodeToString(s.sign()) + "\"";
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);

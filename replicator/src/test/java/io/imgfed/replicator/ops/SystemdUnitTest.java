@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,7 +92,54 @@ class SystemdUnitTest {
         Path copy = dir.resolve("imgfed.service");
         Files.writeString(copy, text.replace("ExecStart=/opt/imgfed/imgfed ", "ExecStart=" + stand + " "));
         OpsFiles.Result r = OpsFiles.run(dir, 60, OpsFiles.cmd(analyze.get(), "verify", copy.toString()));
-        assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.output().isBlank(), "no warnings: " + r);
+        List<String> own = linesAboutThisUnit(r.output(), dir);
+        assertTrue(own.isEmpty(), "no warnings about imgfed.service: " + own + "\n" + r);
+        // A failure exit is only acceptable when other units' lines explain it.
+        assertTrue(r.exit() == 0 || !r.output().isBlank(), r.toString());
+    }
+
+    /**
+     * systemd-analyze also reports on units already installed on the machine (say Debian's keystone.service:
+     * "keystone.service: Dependency After=keystone.service is dropped."); those are not this unit's to answer
+     * for. A line counts unless it names another unit at its start and neither imgfed.service nor our files.
+     */
+    static List<String> linesAboutThisUnit(String output, Path ownDir) {
+        List<String> out = new ArrayList<>();
+        for (String line : output.split("\n")) {
+            String t = line.trim();
+            if (t.isEmpty()) {
+                continue;
+            }
+            Matcher m = UNIT_AT_START.matcher(t);
+            boolean otherUnit = m.lookingAt() && !m.group(1).equals("imgfed.service");
+            if (otherUnit && !t.contains("imgfed.service") && !t.contains(ownDir.toString())) {
+                continue;
+            }
+            out.add(t);
+        }
+        return out;
+    }
+
+    private static final Pattern UNIT_AT_START = Pattern.compile(
+            "(?:\\S*/)?([^/\\s:]+\\.(?:service|socket|target|mount|automount|swap|timer|path|slice|scope|device))(?::\\d+)?:");
+
+    @Test
+    void warningsAboutOtherInstalledUnitsAreNotCountedAsThisUnits() {
+        Path own = Path.of("/tmp/junit123");
+        String output = String.join("\n",
+                "keystone.service: Dependency After=keystone.service is dropped.",
+                "/lib/systemd/system/apache2.service:12: Unknown key name 'Foo' in section 'Service', ignoring.",
+                "/tmp/junit123/imgfed.service:9: Unknown key name 'Bar' in section 'Service', ignoring.",
+                "imgfed.service: Command /opt/imgfed/imgfed is not executable: No such file or directory",
+                "network.target: Wants=imgfed.service of a unit that depends on it",
+                "Failed to prepare filename /tmp/junit123/imgfed.service: Invalid argument",
+                "");
+        assertEquals(List.of(
+                "/tmp/junit123/imgfed.service:9: Unknown key name 'Bar' in section 'Service', ignoring.",
+                "imgfed.service: Command /opt/imgfed/imgfed is not executable: No such file or directory",
+                "network.target: Wants=imgfed.service of a unit that depends on it",
+                "Failed to prepare filename /tmp/junit123/imgfed.service: Invalid argument"),
+                linesAboutThisUnit(output, own));
+        assertEquals(List.of(), linesAboutThisUnit("keystone.service: Dependency After=keystone.service is dropped.\n", own));
     }
 }

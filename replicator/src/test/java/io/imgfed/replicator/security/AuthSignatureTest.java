@@ -109,10 +109,10 @@ class AuthSignatureTest {
         return out;
     }
 
-    /** A request signed as sdc-clients signs: Date now, signature over "date: ...". */
+    /** A request signed as imgfed requires: Date now, signature over "(request-target): ...\ndate: ...". */
     private static ImgapiClient.Response as(String keyId, String alg, PrivateKey key, String method, String path, String body) {
         String date = SecurityKit.httpDate(Instant.now());
-        return send(method, path, body, "Date", date, "Authorization", SecurityKit.signature(keyId, alg, key, date));
+        return send(method, path, body, "Date", date, "Authorization", SecurityKit.signature(keyId, alg, key, method, path, date));
     }
 
     private static ImgapiClient.Response admin(String method, String path, String body) {
@@ -163,10 +163,10 @@ class AuthSignatureTest {
         String uuid = created.json().path("uuid").asText();
         byte[] file = (name + " bytes").getBytes(StandardCharsets.US_ASCII);
         String date = SecurityKit.httpDate(Instant.now());
-        ImgapiClient.Response up = http.send(HttpRequest.newBuilder(URI.create(http.base() + "/images/" + uuid
-                        + "/file?compression=none&sha1=" + ImgapiClient.sha1(file)))
+        String target = "/images/" + uuid + "/file?compression=none&sha1=" + ImgapiClient.sha1(file);
+        ImgapiClient.Response up = http.send(HttpRequest.newBuilder(URI.create(http.base() + target))
                 .header("Date", date)
-                .header("Authorization", SecurityKit.signature(ACCOUNT, "ed25519", userEd.getPrivate(), date))
+                .header("Authorization", SecurityKit.signature(ACCOUNT, "ed25519", userEd.getPrivate(), "PUT", target, date))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(file)));
         assertEquals(200, up.status(), up.toString());
         ImgapiClient.Response act = user("POST", "/images/" + uuid + "?action=activate", "{}");
@@ -199,7 +199,7 @@ class AuthSignatureTest {
                 "user's name, another ed25519 key");
         // A good signature announced under an algorithm that does not match the key.
         String date = SecurityKit.httpDate(Instant.now());
-        String good = SecurityKit.signature("admin", "rsa-sha256", adminRsa.getPrivate(), date);
+        String good = SecurityKit.signature("admin", "rsa-sha256", adminRsa.getPrivate(), "GET", "/images", date);
         assertUnauthorized(send("GET", "/images", null, "Date", date, "Authorization",
                 good.replace("rsa-sha256", "rsa-sha512")), "algorithm differs from what was signed");
         assertUnauthorized(send("GET", "/images", null, "Date", date, "Authorization",
@@ -208,7 +208,7 @@ class AuthSignatureTest {
                 good.replace("keyId=\"admin\"", "keyId=\"alice\"")), "someone else's keyId");
         // The signature must cover the date.
         assertUnauthorized(send("GET", "/images", null, "Date", date, "Authorization",
-                good.replace("headers=\"date\"", "headers=\"(request-target)\"")), "date not signed");
+                good.replace("headers=\"(request-target) date\"", "headers=\"(request-target)\"")), "date not signed");
     }
 
     @Test
@@ -216,14 +216,16 @@ class AuthSignatureTest {
         for (Duration off : new Duration[] {Duration.ofMinutes(-6), Duration.ofMinutes(6), Duration.ofDays(-365)}) {
             String date = SecurityKit.httpDate(Instant.now().plus(off));
             assertUnauthorized(send("GET", "/images", null, "Date", date, "Authorization",
-                    SecurityKit.signature("admin", "rsa-sha256", adminRsa.getPrivate(), date)), "date off by " + off);
+                    SecurityKit.signature("admin", "rsa-sha256", adminRsa.getPrivate(), "GET", "/images", date)),
+                    "date off by " + off);
         }
         String inWindow = SecurityKit.httpDate(Instant.now().minus(Duration.ofMinutes(4)));
         assertEquals(200, send("GET", "/images", null, "Date", inWindow, "Authorization",
-                SecurityKit.signature("admin", "rsa-sha256", adminRsa.getPrivate(), inWindow)).status(), "4 min old is fine");
+                SecurityKit.signature("admin", "rsa-sha256", adminRsa.getPrivate(), "GET", "/images", inWindow)).status(),
+                "4 min old is fine");
 
         String now = SecurityKit.httpDate(Instant.now());
-        String sig = SecurityKit.signature("admin", "rsa-sha256", adminRsa.getPrivate(), now);
+        String sig = SecurityKit.signature("admin", "rsa-sha256", adminRsa.getPrivate(), "GET", "/images", now);
         assertUnauthorized(send("GET", "/images", null, "Authorization", sig), "no Date header");
         assertUnauthorized(send("GET", "/images", null, "Date", "yesterday", "Authorization", sig), "unparsable Date");
         String other = SecurityKit.httpDate(Instant.now().minusSeconds(30));

@@ -149,6 +149,25 @@ class SecurityHardeningTest {
         assertEquals(200, api.get("/images/" + uuid).status());
     }
 
+    /** RFC 9112 3.2: an HTTP/1.1 request without Host is the client's error (400), on both listeners, never a 500. */
+    @Test
+    void aRequestWithoutHostIs400WithTheImgapiErrorBody() throws Exception {
+        for (int port : new int[] {daemon.daemon().httpPort(), daemon.daemon().peerPort()}) {
+            for (String path : new String[] {"/ping", "/images", "/peer/v1/ping", "/images/" + uuid + "/file"}) {
+                String answer = raw(port, "GET " + path + " HTTP/1.1\nConnection: close\n\n");
+                assertEquals(400, status(answer), port + " " + path + ": " + answer);
+                assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"), answer);
+                JsonNode err = Json.tree(body(answer).getBytes(StandardCharsets.ISO_8859_1));
+                assertEquals("BadRequest", err.path("code").asText(), port + " " + path + ": " + answer);
+                assertEquals("Host", err.path("errors").path(0).path("field").asText(), port + " " + path + ": " + answer);
+                assertNoInternals(body(answer));
+            }
+        }
+        // HTTP/1.0 has no Host requirement; such a request is served.
+        assertEquals(200, status(raw(daemon.daemon().httpPort(), "GET /ping HTTP/1.0\n\n")));
+        assertEquals(200, api.get("/ping").status(), "still serving");
+    }
+
     @Test
     void bodiesOverTheLimitGet413() {
         String huge = "{\"name\": \"" + "x".repeat(100 * 1024) + "\"}";

@@ -91,8 +91,19 @@ final class SecurityKit {
         return DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.ofInstant(t, ZoneOffset.UTC));
     }
 
-    /** The Authorization header sdc-clients sends: a signature of {@code date: <date>}. */
-    static String signature(String keyId, String algorithm, PrivateKey key, String date) {
+    /** The Authorization header of a request signed as imgfed requires by default: over "(request-target) date". */
+    static String signature(String keyId, String algorithm, PrivateKey key, String method, String target, String date) {
+        return sign(keyId, algorithm, key, "(request-target) date",
+                "(request-target): " + method.toLowerCase(java.util.Locale.ROOT) + " " + target + "\ndate: " + date);
+    }
+
+    /** The Authorization header sdc-clients sends: a signature of {@code date: <date>} alone. */
+    static String dateOnlySignature(String keyId, String algorithm, PrivateKey key, String date) {
+        return sign(keyId, algorithm, key, "date", "date: " + date);
+    }
+
+    /** An Authorization header signing {@code signingString} and naming {@code headers} as what it covers. */
+    static String sign(String keyId, String algorithm, PrivateKey key, String headers, String signingString) {
         String jca = switch (algorithm) {
             case "rsa-sha256" -> "SHA256withRSA";
             case "rsa-sha1" -> "SHA1withRSA";
@@ -103,8 +114,8 @@ final class SecurityKit {
         try {
             Signature s = Signature.getInstance(jca);
             s.initSign(key);
-            s.update(("date: " + date).getBytes(StandardCharsets.UTF_8));
-            return "Signature keyId=\"" + keyId + "\",algorithm=\"" + algorithm + "\",headers=\"date\",signature=\""
+            s.update(signingString.getBytes(StandardCharsets.UTF_8));
+            return "Signature keyId=\"" + keyId + "\",algorithm=\"" + algorithm + "\",headers=\"" + headers + "\",signature=\""
                     + Base64.getEncoder().encodeToString(s.sign()) + "\"";
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);

@@ -62,6 +62,8 @@ public final class ProcessFederation implements AutoCloseable {
         fed.put("host", "127.0.0.1").put("port", p.federation());
         var members = fed.putArray("members");
         ports.values().forEach(q -> members.add("127.0.0.1:" + q.federation()));
+        var names = fed.putArray("dcs");
+        ports.keySet().forEach(names::add);
         try {
             if (!extraYaml.isBlank()) {
                 merge(tree, mapper.readTree(extraYaml));

@@ -17,8 +17,9 @@ import java.util.Map;
  * Several DCs forming one federation on loopback: each its own daemon, data dir and Hazelcast member, every
  * member listing the others. Each DC has fixed ports, so it can run in this JVM or as a separate process
  * ({@link #yaml}), be stopped and started again on its data dir, and have its peer address advertised
- * through a proxy. Extra YAML (for all DCs, or per DC) is merged into the generated config as a tree, so it
- * can add to a mapping such as {@code federation} without losing the member list.
+ * through a proxy. Every DC's config names all of them ({@code federation.dcs}). Extra YAML (for all DCs, or per
+ * DC) is merged into the generated config as a tree, so it can add to a mapping such as {@code federation}
+ * without losing the member list.
  */
 public final class TestFederation implements AutoCloseable {
     private static final YAMLMapper YAML = new YAMLMapper();
@@ -121,6 +122,9 @@ public final class TestFederation implements AutoCloseable {
         fed.put("port", p[FED]);
         ArrayNode members = fed.putArray("members");
         memberAddresses().forEach(members::add);
+        // Every DC of the federation by name: trust on first use pins keys for these names only.
+        ArrayNode names = fed.putArray("dcs");
+        ports.keySet().forEach(names::add);
         merge(tree, extra(commonYaml));
         merge(tree, extra(dcYaml.getOrDefault(dc, "")));
         try {

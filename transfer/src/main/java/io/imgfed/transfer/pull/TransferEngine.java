@@ -239,8 +239,11 @@ public final class TransferEngine {
         t.state(Transfer.State.RUNNING);
         String requestId = t.request().requestId() != null ? t.request().requestId() : t.id();
         files.open(t, source, requestId).map(file -> {
+            if (file == t.file()) {
+                return file;
+            }
             if (t.file() != null || t.state().finished()) {
-                file.close(false);
+                file.close(false); // opened twice meanwhile: the first one stays
                 return t.file();
             }
             watch(t, file);

@@ -4,10 +4,7 @@ import io.imgfed.transfer.store.BlobStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.streams.WriteStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,7 +12,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Streams a byte range of a transfer's file to one requester as its pieces are verified, at the requester's
- * own pace: the transfer writes to disk, every reader reads from there, so a slow reader slows nobody else.
+ * own pace: the transfer writes to disk, every reader sends from there ({@link FileSink}: zero-copy where the
+ * connection allows), so a slow reader slows nobody else and a fast one sends all that is verified in one go.
  *
  * <p>Only verified bytes are ever read: a byte is sent once the whole piece it belongs to matched the digest the
  * home DC signed (for a file without a signed piece list, once the whole file did). The file's last byte also
@@ -24,20 +22,18 @@ import java.nio.file.StandardOpenOption;
  * all the same.
  */
 public final class TransferReader {
-    private static final int CHUNK = 256 * 1024;
-
     private final Transfer transfer;
     private final BlobStore store;
-    private final WriteStream<Buffer> out;
+    private final FileSink out;
     private final Context context;
     private final long end;
     private final Promise<Void> result = Promise.promise();
     private FileChannel channel;
     private long position;
-    private boolean reading;
+    private boolean sending;
     private boolean finished;
 
-    private TransferReader(Transfer transfer, BlobStore store, long start, long endInclusive, WriteStream<Buffer> out,
+    private TransferReader(Transfer transfer, BlobStore store, long start, long endInclusive, FileSink out,
             Context context) {
         this.transfer = transfer;
         this.store = store;
@@ -52,7 +48,7 @@ public final class TransferReader {
      * caller ends its response) and fails when the transfer fails, its file is discarded, or writing fails.
      */
     public static Future<Void> stream(Transfer transfer, BlobStore store, long start, long endInclusive,
-            WriteStream<Buffer> out, Context context) {
+            FileSink out, Context context) {
         TransferReader r = new TransferReader(transfer, store, start, endInclusive, out, context);
         r.open();
         return r.result.future();
@@ -87,7 +83,7 @@ public final class TransferReader {
     }
 
     private void pump() {
-        if (finished || reading) {
+        if (finished || sending) {
             return;
         }
         Transfer.State state = transfer.state();
@@ -109,34 +105,17 @@ public final class TransferReader {
             transfer.wakeOnChange(context, this::pump);
             return;
         }
-        int n = (int) Math.min(CHUNK, available - position);
-        long at = position;
-        reading = true;
-        store.blocking(() -> read(at, n)).onComplete(ar -> {
-            reading = false;
+        long n = available - position;
+        sending = true;
+        out.send(channel, position, n).onComplete(ar -> {
+            sending = false;
             if (ar.failed()) {
                 finish(ar.cause());
                 return;
             }
             position += n;
-            out.write(ar.result()).onFailure(this::finish);
-            if (out.writeQueueFull()) {
-                out.drainHandler(v -> pump());
-            } else {
-                pump();
-            }
+            pump();
         });
-    }
-
-    private Buffer read(long at, int n) throws IOException {
-        ByteBuffer bb = ByteBuffer.allocate(n);
-        while (bb.hasRemaining()) {
-            int r = channel.read(bb, at + bb.position());
-            if (r < 0) {
-                throw new IOException("file ended early at " + (at + bb.position()));
-            }
-        }
-        return Buffer.buffer(bb.array());
     }
 
     private void finish(Throwable failure) {

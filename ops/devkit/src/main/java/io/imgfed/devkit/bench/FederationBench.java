@@ -38,7 +38,12 @@ import java.util.concurrent.TimeUnit;
  * record, and the same question asked the way it is done without imgfed (one GetImage per DC, in turn,
  * over links with WAN latency).
  *
- * <p>Usage: {@code FederationBench <out.json> <dcs> <images> <convergeSamples> <heapImages> <wanDelayMs>}.
+ * <p>The DCs' Hazelcast members reach each other only through delay proxies ({@code federation.advertise}),
+ * {@code hzDelayMs} one way on every link (0: directly). On loopback a proxy cannot tell the connecting DC by
+ * its address, so every link gets the same delay; the chaos suite's {@code wan} scenario measures links of
+ * different lengths (50 and 150 ms) with a namespace per DC.
+ *
+ * <p>Usage: {@code FederationBench <out.json> <dcs> <images> <convergeSamples> <heapImages> <wanDelayMs> [hzDelayMs]}.
  * Runs until stdin closes after printing {@code READY <url>}, so the suite can run wrk meanwhile.
  */
 public final class FederationBench {
@@ -47,24 +52,36 @@ public final class FederationBench {
 
     public static void main(String[] args) throws Exception {
         new FederationBench().run(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+                Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[5]),
+                args.length > 6 ? Integer.parseInt(args[6]) : 0);
     }
 
-    private void run(Path out, int dcCount, int images, int samples, int heapImages, int wanDelayMs) throws Exception {
+    private void run(Path out, int dcCount, int images, int samples, int heapImages, int wanDelayMs, int hzDelayMs)
+            throws Exception {
         Path root = Files.createTempDirectory(Path.of(System.getProperty("bench.tmp", "/tmp")), "imgfed-fedbench-");
         ObjectNode result = Json.object();
         List<Daemon> dcs = new ArrayList<>();
+        List<DelayProxy> hzProxies = new ArrayList<>();
         try {
             List<int[]> ports = new ArrayList<>();
             List<String> members = new ArrayList<>();
+            List<String> advertised = new ArrayList<>();
             for (int i = 0; i < dcCount; i++) {
                 ports.add(new int[] {freePort(), freePort(), freePort()});
-                members.add("127.0.0.1:" + ports.get(i)[2]);
+                if (hzDelayMs > 0) {
+                    DelayProxy p = DelayProxy.start("127.0.0.1", ports.get(i)[2], Duration.ofMillis(hzDelayMs));
+                    hzProxies.add(p);
+                    advertised.add(p.address());
+                } else {
+                    advertised.add(null);
+                }
+                members.add(hzDelayMs > 0 ? advertised.get(i) : "127.0.0.1:" + ports.get(i)[2]);
             }
             for (int i = 0; i < dcCount; i++) {
-                dcs.add(start(root, "dc" + i, ports.get(i), members));
+                dcs.add(start(root, "dc" + i, ports.get(i), members, advertised.get(i), names(dcCount)));
             }
             awaitAlive(dcs);
+            result.put("hazelcast_one_way_delay_ms", hzDelayMs);
 
             long t0 = System.nanoTime();
             List<String> uuids = load(dcs, images);
@@ -91,6 +108,7 @@ public final class FederationBench {
             for (Daemon d : dcs) {
                 d.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
+            hzProxies.forEach(DelayProxy::close);
         }
         if (heapImages > 0) {
             result.set("heap", heap(root, heapImages));
@@ -99,13 +117,24 @@ public final class FederationBench {
         System.out.println("DONE");
     }
 
-    private static Daemon start(Path root, String dc, int[] p, List<String> members) throws Exception {
+    private static List<String> names(int dcCount) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < dcCount; i++) {
+            names.add("dc" + i);
+        }
+        return names;
+    }
+
+    /** {@code dcNames}: every DC of the federation, for trust on first use (federation.dcs). */
+    private static Daemon start(Path root, String dc, int[] p, List<String> members, String advertise,
+            List<String> dcNames) throws Exception {
         String yaml = "dc: " + dc + "\n"
                 + "data: {dir: " + root.resolve(dc) + "}\n"
                 + "http: {port: " + p[0] + "}\n"
                 + "peer: {port: " + p[1] + "}\n"
-                + "federation: {cluster: fedbench-" + ProcessHandle.current().pid() + ", port: " + p[2] + ", members: ["
-                + String.join(", ", members) + "]}\n";
+                + "federation: {cluster: fedbench-" + ProcessHandle.current().pid() + ", port: " + p[2]
+                + (advertise == null ? "" : ", advertise: '" + advertise + "'") + ", members: ["
+                + String.join(", ", members) + "], dcs: [" + String.join(", ", dcNames) + "]}\n";
         return Daemon.start(ConfigLoader.fromYaml(yaml)).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     }
 
@@ -204,8 +233,8 @@ public final class FederationBench {
     private ObjectNode heap(Path root, int n) throws Exception {
         List<int[]> ports = List.of(new int[] {freePort(), freePort(), freePort()}, new int[] {freePort(), freePort(), freePort()});
         List<String> members = List.of("127.0.0.1:" + ports.get(0)[2], "127.0.0.1:" + ports.get(1)[2]);
-        Daemon a = start(root.resolve("heap"), "heap-a", ports.get(0), members);
-        Daemon b = start(root.resolve("heap"), "heap-b", ports.get(1), members);
+        Daemon a = start(root.resolve("heap"), "heap-a", ports.get(0), members, null, List.of("heap-a", "heap-b"));
+        Daemon b = start(root.resolve("heap"), "heap-b", ports.get(1), members, null, List.of("heap-a", "heap-b"));
         try {
             awaitAlive(List.of(a, b));
             long before = usedAfterGc();

@@ -20,13 +20,13 @@ import java.util.Map;
  * <p>Usage: {@code ChaosMain [--short] [--loopback] [--results DIR] [SCENARIO...]}
  */
 public final class ChaosMain {
-    static final List<String> DCS = List.of("east", "west", "eu");
+    static final List<String> DCS = List.of("east", "west", "eu", Wan.FAR_DC);
 
     private ChaosMain() {
     }
 
     static List<Scenario> all() {
-        return List.of(new PartitionScenario(), new KillSourceScenario(), new KillDestinationScenario(),
+        return List.of(new WanScenario(), new KillSourceScenario(), new KillDestinationScenario(),
                 new KafkaDownScenario(), new DiskFullScenario(), new LoadScenario());
     }
 
@@ -88,7 +88,7 @@ public final class ChaosMain {
         info.put("cpus", Runtime.getRuntime().availableProcessors());
         info.put("load_average_at_start", loadAverage());
         info.put("java", System.getProperty("java.version"));
-        info.put("wan_one_way_delay_ms", Cluster.WAN_DELAY.toMillis());
+        info.put("wan", Wan.describe());
         List<ScenarioResult> done = new ArrayList<>();
         long t0 = System.nanoTime();
         boolean failed = false;

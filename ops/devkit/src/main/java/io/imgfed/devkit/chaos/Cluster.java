@@ -19,13 +19,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The DCs of one scenario: a daemon process per DC and, in front of each DC's peer listener, a delay proxy
- * on the hub that adds the WAN's one-way latency. Each DC advertises its proxy as its peer address, so every
- * DC-to-DC file and mutation crosses one. Liveness runs at the documented defaults (1 s heartbeat, suspect
- * after 3 s, gone after 8 s).
+ * The DCs of one scenario: a daemon process per DC and, in front of each DC's peer listener and of its
+ * Hazelcast member, a delay proxy on the hub that adds the WAN's one-way latency ({@link Wan}). Each DC
+ * advertises its proxies ({@code peer.advertise}, {@code federation.advertise}) and lists the others' in
+ * {@code federation.members}, so every DC-to-DC file, mutation, heartbeat and gossiped record crosses one.
+ * Liveness runs at 1 s heartbeat, suspect after 3 s, gone after 8 s unless a scenario sets its own.
  */
 final class Cluster implements AutoCloseable {
-    static final Duration WAN_DELAY = Duration.ofMillis(20);
     private static final YAMLMapper YAML = new YAMLMapper();
 
     private final ChaosRun run;
@@ -33,7 +33,10 @@ final class Cluster implements AutoCloseable {
     private final List<String> names;
     private final Map<String, ObjectNode> overrides = new LinkedHashMap<>();
     private final Map<String, int[]> ports = new LinkedHashMap<>();
+    /** In front of each DC's peer listener. */
     private final Map<String, DelayProxy> proxies = new LinkedHashMap<>();
+    /** In front of each DC's Hazelcast member. */
+    private final Map<String, DelayProxy> fedProxies = new LinkedHashMap<>();
     private final Map<String, DcProcess> dcs = new LinkedHashMap<>();
     private final Map<String, Path> dataDirs = new LinkedHashMap<>();
 
@@ -91,7 +94,8 @@ final class Cluster implements AutoCloseable {
             int[] p = net.namespaces() ? new int[] {8080 + k, 8443 + k, 5701 + k}
                     : new int[] {freePort(), freePort(), freePort()};
             ports.put(n, p);
-            proxies.put(n, DelayProxy.start(net.hub(), 0, net.hostOf(n), p[1], WAN_DELAY));
+            proxies.put(n, wanProxy(n, p[1]));
+            fedProxies.put(n, wanProxy(n, p[2]));
         }
         for (String n : names) {
             DcProcess d = new DcProcess(run, n, net.hostOf(n), ports.get(n)[0], dataDirs.get(n),
@@ -110,6 +114,20 @@ final class Cluster implements AutoCloseable {
         return this;
     }
 
+    /** A proxy on the hub in front of one of {@code dc}'s listeners, delaying each other DC by its distance. */
+    private DelayProxy wanProxy(String dc, int port) {
+        Network net = run.network();
+        DelayProxy p = DelayProxy.start(net.hub(), 0, net.hostOf(dc), port, Wan.defaultFor(dc));
+        if (net.namespaces()) {
+            for (String o : names) {
+                if (!o.equals(dc)) {
+                    p.delayFrom(net.hostOf(o), Wan.oneWay(dc, o));
+                }
+            }
+        }
+        return p;
+    }
+
     private ObjectNode config(String dc) {
         Network net = run.network();
         String host = net.hostOf(dc);
@@ -120,10 +138,13 @@ final class Cluster implements AutoCloseable {
         c.putObject("http").put("host", host).put("port", p[0]);
         c.putObject("peer").put("host", host).put("port", p[1]).put("advertise", proxies.get(dc).address());
         ObjectNode fed = c.putObject("federation");
-        fed.put("host", host).put("port", p[2]).put("heartbeat", "1s").put("suspectAfter", "3s").put("goneAfter", "8s");
+        fed.put("host", host).put("port", p[2]).put("advertise", fedProxies.get(dc).address())
+                .put("heartbeat", "1s").put("suspectAfter", "3s").put("goneAfter", "8s");
         ArrayNode members = fed.putArray("members");
+        ArrayNode dcNames = fed.putArray("dcs");
         for (String n : names) {
-            members.add(net.hostOf(n) + ":" + ports.get(n)[2]);
+            members.add(fedProxies.get(n).address());
+            dcNames.add(n);
         }
         c.putObject("transfer").put("stallTimeout", "10s");
         c.putObject("billing").putObject("kafka").put("bootstrap", run.kafkaBootstrap());
@@ -165,27 +186,44 @@ final class Cluster implements AutoCloseable {
         return true;
     }
 
-    /** Cuts {@code dc} off from the other DCs (iptables in its namespace, and its WAN proxies). */
-    void partition(String dc) {
+    /**
+     * Cuts the DCs of {@code side} off from the other DCs (iptables in their namespaces, and the WAN proxies
+     * between the two sides); the DCs of one side still reach each other.
+     */
+    void partition(String... side) {
+        List<String> cut = List.of(side);
         List<String> others = new ArrayList<>(names);
-        others.remove(dc);
+        others.removeAll(cut);
         List<Integer> otherProxies = new ArrayList<>();
         for (String o : others) {
             otherProxies.add(proxies.get(o).port());
+            otherProxies.add(fedProxies.get(o).port());
         }
-        run.network().partition(dc, others, otherProxies);
-        proxies.get(dc).cut();
-        for (String o : others) {
-            proxies.get(o).cutFrom(run.network().hostOf(dc));
+        Network net = run.network();
+        for (String dc : cut) {
+            net.partition(dc, others, otherProxies);
+        }
+        for (String dc : cut) {
+            for (String o : others) {
+                for (Map<String, DelayProxy> kind : List.of(proxies, fedProxies)) {
+                    kind.get(dc).cutFrom(net.hostOf(o));
+                    kind.get(o).cutFrom(net.hostOf(dc));
+                }
+            }
         }
     }
 
-    void heal(String dc) {
-        run.network().heal(dc);
-        proxies.get(dc).heal();
-        for (String o : names) {
-            if (!o.equals(dc)) {
-                proxies.get(o).healFrom(run.network().hostOf(dc));
+    /** Ends the partition of {@link #partition}. */
+    void heal(String... side) {
+        Network net = run.network();
+        for (String dc : side) {
+            net.heal(dc);
+        }
+        for (Map<String, DelayProxy> kind : List.of(proxies, fedProxies)) {
+            for (DelayProxy p : kind.values()) {
+                for (String n : names) {
+                    p.healFrom(net.hostOf(n));
+                }
             }
         }
     }
@@ -197,11 +235,13 @@ final class Cluster implements AutoCloseable {
     void kill(String dc) {
         dcs.get(dc).kill9();
         proxies.get(dc).cut();
+        fedProxies.get(dc).cut();
     }
 
     /** Starts a killed or stopped DC again on its data dir, its link back, and waits until all DCs see each other. */
     void restart(String dc) {
         proxies.get(dc).heal();
+        fedProxies.get(dc).heal();
         dcs.get(dc).start(Duration.ofSeconds(120));
         awaitAllAlive(Duration.ofSeconds(90));
     }
@@ -210,6 +250,7 @@ final class Cluster implements AutoCloseable {
         return dcs.get(name);
     }
 
+    /** The proxy in front of a DC's peer listener: what the WAN carried of files and forwarded changes. */
     DelayProxy proxy(String name) {
         return proxies.get(name);
     }
@@ -256,5 +297,6 @@ final class Cluster implements AutoCloseable {
             run.network().heal(dc);
         }
         proxies.values().forEach(DelayProxy::close);
+        fedProxies.values().forEach(DelayProxy::close);
     }
 }
