@@ -21,8 +21,12 @@ walked from the root: an entry whose inode was never fsynced is an empty file (o
 whose directories were not fsynced did not happen (or, if only the target directory was, both names exist);
 inodes no durable entry reaches are gone.
 
+I/O errors: while the file BACKING/fail-io exists, every operation that would change the file system (write,
+truncate, create, mkdir, rename, unlink, rmdir, fsync, fsyncdir, ...) fails with EIO and changes nothing, as a
+failing disk does; reads still work. Remove the file and the disk works again.
+
 Not modelled: torn or reordered writes within one file's unsynced data (all of it is simply dropped), partial
-fsyncs, I/O errors, a full disk; sync(2)/syncfs make nothing durable (libfuse 2 has no SYNCFS). Not served: hard
+fsyncs, a full disk; sync(2)/syncfs make nothing durable (libfuse 2 has no SYNCFS). Not served: hard
 links (EPERM), extended attributes, fallocate. POSIX locks (fcntl, flock) are left to the kernel, which keeps them
 for this mount. Shared memory maps work (no direct_io; SQLite's WAL index): the kernel writes their dirty pages to
 us before an fsync.
@@ -83,10 +87,19 @@ class Inode:
         self.gen += 1
 
 
+# The operations that change the file system: they fail with EIO while BACKING/fail-io exists.
+MUTATING = frozenset(('fsyncdir', 'mkdir', 'rmdir', 'create', 'write', 'truncate', 'fsync', 'unlink', 'rename',
+                      'symlink', 'chmod', 'chown', 'utimens'))
+
+
 def serialized(method):
     """Every operation runs under one lock: the state is small and Python holds the GIL anyway."""
+    failable = method.__name__ in MUTATING
+
     def wrapper(self, *args):
         with self.mutex:
+            if failable and os.path.exists(self.fail_io_flag):
+                raise fuse.FuseOSError(errno.EIO)
             return method(self, *args)
     wrapper.__name__ = method.__name__
     return wrapper
@@ -107,6 +120,7 @@ class PowerLossFs(fuse.Operations):
         self.mutex = threading.RLock()  # not "lock": fusepy would take it for the lock operation
         self.backing = backing
         self.datadir = os.path.join(backing, 'data')
+        self.fail_io_flag = os.path.join(backing, 'fail-io')
         self.size = size
         self.inodes = {}
         self.handles = {}

@@ -147,6 +147,23 @@ public final class PowerLossDir implements AutoCloseable {
         mounted = false;
     }
 
+    /**
+     * With {@code failing}, every change to the file system (write, fsync, create, rename, unlink, ...) fails with
+     * EIO and changes nothing, as a failing disk does; reads still work. Without, the disk works again.
+     */
+    public void failIo(boolean failing) {
+        Path flag = backing.resolve("fail-io");
+        try {
+            if (failing) {
+                Files.writeString(flag, "");
+            } else {
+                Files.deleteIfExists(flag);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Mounts the file system again; it serves exactly what survived the last power cut. */
     public void powerOn() {
         if (mounted) {

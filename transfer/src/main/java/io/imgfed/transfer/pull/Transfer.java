@@ -48,6 +48,7 @@ public final class Transfer {
     }
 
     private final String id;
+    private final Context context;
     private final FileRequest request;
     private final String destDc;
     private final long createdAtMillis;
@@ -79,19 +80,20 @@ public final class Transfer {
     private record Wakeup(Context context, Runnable task) {
     }
 
-    Transfer(FileRequest request, String destDc) {
-        this(UUID.randomUUID().toString(), request, destDc, System.currentTimeMillis(), Map.of(), 0, false);
+    Transfer(FileRequest request, String destDc, Context context) {
+        this(UUID.randomUUID().toString(), request, destDc, System.currentTimeMillis(), Map.of(), 0, false, context);
     }
 
     /** A transfer taken up again from the checkpoint an earlier process left. */
-    Transfer(TransferCheckpoint c, String destDc) {
-        this(c.transferId(), c.request(), destDc, c.createdAtMillis(), c.bytesBySource(), c.attempts(), true);
+    Transfer(TransferCheckpoint c, String destDc, Context context) {
+        this(c.transferId(), c.request(), destDc, c.createdAtMillis(), c.bytesBySource(), c.attempts(), true, context);
         this.source = c.lastSource();
     }
 
     private Transfer(String id, FileRequest request, String destDc, long createdAtMillis, Map<String, Long> bytes,
-            int attempts, boolean resumed) {
+            int attempts, boolean resumed, Context context) {
         this.id = id;
+        this.context = context;
         this.request = request;
         this.destDc = destDc;
         this.createdAtMillis = createdAtMillis;
@@ -103,6 +105,11 @@ public final class Transfer {
 
     public String id() {
         return id;
+    }
+
+    /** The event loop this transfer's work runs on: its source connections, its file's results, its decisions. */
+    Context context() {
+        return context;
     }
 
     public FileRequest request() {

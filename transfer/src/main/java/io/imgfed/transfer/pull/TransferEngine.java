@@ -9,6 +9,7 @@ import io.imgfed.transfer.store.StoreFullException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * that brought nothing new. A transfer an earlier process was running is taken up again ({@link #resume}) under
  * its own id, from what its partial file holds that checks out.
  *
- * <p>All transfer state changes run on the engine's own event-loop context.
+ * <p>Each transfer runs on an event loop of its own ({@link Transfer#context()}), taken in turn, so that several
+ * pulls use several cores: its source connections, its file's results and every decision about it happen there.
+ * What the engine shares among transfers (the queue, the count running) is guarded by {@link #queued}.
  */
 public final class TransferEngine {
     private static final Logger LOG = LoggerFactory.getLogger(TransferEngine.class);
@@ -43,7 +46,7 @@ public final class TransferEngine {
     private static final long RESUME_RETRY_MILLIS = 2_000;
 
     private final Vertx vertx;
-    private final Context context;
+    private final VertxInternal vertxInternal;
     private final String dc;
     private final BlobStore store;
     private final SpaceReservations space;
@@ -55,8 +58,8 @@ public final class TransferEngine {
     private final TransferFiles files;
     private final Map<String, Transfer> active = new ConcurrentHashMap<>();
     private final Map<String, SourcePump> pumps = new ConcurrentHashMap<>();
-    /** Transfers whose last piece is verified and that are being committed (engine context only). */
-    private final Set<String> finishing = new java.util.HashSet<>();
+    /** Transfers whose last piece is verified and that are being committed. */
+    private final Set<String> finishing = ConcurrentHashMap.newKeySet();
     private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
     private final Deque<Transfer> queued = new ArrayDeque<>();
     private final RecentTransfers recent = new RecentTransfers(RECENT, RECENT_MILLIS);
@@ -71,7 +74,7 @@ public final class TransferEngine {
     public TransferEngine(Vertx vertx, String dc, BlobStore store, SpaceReservations space, SourcePicker picker,
             PeerFetcher fetcher, TransferPolicy policy, TransferListener listener) {
         this.vertx = vertx;
-        this.context = vertx.getOrCreateContext();
+        this.vertxInternal = (VertxInternal) vertx;
         this.dc = dc;
         this.store = store;
         this.space = space;
@@ -80,7 +83,7 @@ public final class TransferEngine {
         this.policy = policy;
         this.backoff = new SourceBackoff(policy.retryInitial(), policy.retryMax(), System::nanoTime);
         this.listener = listener;
-        this.files = new TransferFiles(store, fetcher, context);
+        this.files = new TransferFiles(store, fetcher);
     }
 
     /** Decides whether new pulls may start (billing refuses them while its outbox cannot take events). */
@@ -111,12 +114,12 @@ public final class TransferEngine {
         if (candidates.isEmpty()) {
             throw ImgapiError.unavailable("no DC that holds the file " + request.sha1() + " is reachable", 10).toException();
         }
-        Transfer t = new Transfer(request, dc);
+        Transfer t = new Transfer(request, dc, newContext());
         Transfer raced = active.putIfAbsent(request.sha1(), t);
         if (raced != null) {
             return new Obtained(raced, true);
         }
-        context.runOnContext(v -> schedule(t));
+        schedule(t);
         return new Obtained(t, false);
     }
 
@@ -136,16 +139,16 @@ public final class TransferEngine {
                     if (active.containsKey(c.request().sha1())) {
                         claimed.add(c.request().sha1()); // a transfer of this process uses the partial file now
                     }
-                    Transfer t = new Transfer(c, dc);
+                    Transfer t = new Transfer(c, dc, newContext());
                     TransferOutcome o = outcome(t, false, "interrupted: the daemon stopped during the transfer");
                     work.add(listener.recording(o));
                     continue;
                 }
-                Transfer t = new Transfer(c, dc);
+                Transfer t = new Transfer(c, dc, newContext());
                 active.put(t.sha1(), t);
                 TransferLog.of(t).run(() -> LOG.info("transfer {} of {} ({} bytes moved before the restart) is taken up "
                         + "again", t.id(), t.sha1(), t.bytesMoved()));
-                context.runOnContext(v -> schedule(t));
+                schedule(t);
             }
             for (String sha1 : partials) {
                 if (!claimed.contains(sha1)) {
@@ -184,18 +187,39 @@ public final class TransferEngine {
         return at == 0 ? Duration.ZERO : Duration.ofMillis(Math.max(0, at - System.currentTimeMillis()));
     }
 
-    // ---------------------------------------------------------------- attempts (engine context)
+    // ---------------------------------------------------------------- attempts (transfer context)
 
-    private void schedule(Transfer t) {
-        if (running >= policy.maxConcurrent()) {
-            queued.add(t);
-            return;
+    /** A new event-loop context, on the next event loop in turn. */
+    private Context newContext() {
+        return vertxInternal.createEventLoopContext();
+    }
+
+    /** Runs {@code work} on the transfer's context: at once when already there, else as soon as it gets there. */
+    private static void on(Transfer t, Runnable work) {
+        if (Vertx.currentContext() == t.context()) {
+            work.run();
+        } else {
+            t.context().runOnContext(v -> work.run());
         }
-        running++;
+    }
+
+    /** Starts a transfer now, or queues it while {@code transfer.maxConcurrent} run. Any thread. */
+    private void schedule(Transfer t) {
+        synchronized (queued) {
+            if (running >= policy.maxConcurrent()) {
+                queued.add(t);
+                return;
+            }
+            running++;
+        }
+        on(t, () -> start(t));
+    }
+
+    private void start(Transfer t) {
         TransferLog.of(t).run(() -> LOG.info("transfer {} of {} ({} bytes, image {}) started for {}", t.id(), t.sha1(),
                 t.size(), t.request().imageUuid(), t.request().reason().wireName()));
         listener.started(t);
-        space.reserve(t.size()).onComplete(ar -> {
+        space.reserve(t.size()).onComplete(ar -> on(t, () -> {
             if (ar.failed()) {
                 fail(t, ar.cause() instanceof StoreFullException ? "not enough room in this DC's store: " + ar.cause().getMessage()
                         : "cannot reserve room: " + ar.cause(), true);
@@ -204,7 +228,7 @@ public final class TransferEngine {
             SpaceReservations.Reservation reservation = ar.result();
             t.done().onComplete(done -> reservation.release());
             attempt(t);
-        });
+        }));
     }
 
     private void attempt(Transfer t) {
@@ -288,10 +312,10 @@ public final class TransferEngine {
     private void backOff(Transfer t, long millis) {
         t.nextAttemptAt(System.currentTimeMillis() + millis);
         t.state(Transfer.State.BACKOFF);
-        vertx.setTimer(millis, id -> context.runOnContext(v -> attempt(t)));
+        vertx.setTimer(millis, id -> on(t, () -> attempt(t)));
     }
 
-    // ---------------------------------------------------------------- bytes, pieces and blame (engine context)
+    // ---------------------------------------------------------------- bytes, pieces and blame (transfer context)
 
     /** Reports verified bytes to readers and received bytes to listeners; reacts to bad pieces. */
     private void watch(Transfer t, PartialFile file) {
@@ -318,7 +342,7 @@ public final class TransferEngine {
     private void pump(Transfer t, SourceCandidate source, PartialFile file, PeerFetcher.SourceStream stream) {
         RateLimiter limiter = policy.rateLimit() > 0
                 ? limiters.computeIfAbsent(source.dc(), d -> new RateLimiter(policy.rateLimit(), System::nanoTime)) : null;
-        SourcePump p = new SourcePump(vertx, context, t, source, file, stream, limiter, policy.stallTimeout(),
+        SourcePump p = new SourcePump(vertx, t.context(), t, source, file, stream, limiter, policy.stallTimeout(),
                 (pump, end) -> pumpEnded(t, pump, end));
         pumps.put(t.id(), p);
         p.start();
@@ -403,7 +427,7 @@ public final class TransferEngine {
         attempt(t);
     }
 
-    // ---------------------------------------------------------------- ending (engine context)
+    // ---------------------------------------------------------------- ending (transfer context)
 
     /** Every piece is verified: fsync, record the outcome durably, then make the file a blob. */
     private void finish(Transfer t) {
@@ -422,7 +446,7 @@ public final class TransferEngine {
             PieceList pieces = t.request().pieces() != null ? file.pieces() : null;
             listener.recording(outcome)
                     .compose(v -> store.commitFile(file.path(), t.sha1(), t.size(), pieces))
-                    .onComplete(commit -> {
+                    .onComplete(commit -> on(t, () -> {
                         if (commit.failed()) {
                             failRecorded(t, "committing the verified file failed: " + commit.cause(), outcome);
                             return;
@@ -434,7 +458,7 @@ public final class TransferEngine {
                         TransferLog.of(t).run(() -> LOG.info("transfer {} of {} ({} bytes) completed from {} in {} attempt(s), "
                                 + "{} bytes moved", t.id(), t.sha1(), t.size(), t.source(), t.attempts(), t.bytesMoved()));
                         ended(t, outcome);
-                    });
+                    }));
         });
     }
 
@@ -445,12 +469,12 @@ public final class TransferEngine {
         stopPump(t);
         t.error(why);
         TransferOutcome outcome = outcome(t, false, why);
-        listener.recording(outcome).onComplete(ar -> {
+        listener.recording(outcome).onComplete(ar -> on(t, () -> {
             if (ar.failed()) {
                 LOG.error("transfer {}: the failure could not be recorded durably: {}", t.id(), ar.cause().toString());
             }
             finishFailed(t, why, storage, outcome);
-        });
+        }));
     }
 
     /** Fails a transfer whose outcome is recorded already (billing appended before a commit that then failed). */
@@ -487,11 +511,14 @@ public final class TransferEngine {
         active.remove(t.sha1(), t);
         finishing.remove(t.id());
         recent.add(t);
-        running--;
+        Transfer next;
+        synchronized (queued) {
+            running--;
+            next = queued.poll();
+        }
         try {
             listener.finished(t, outcome);
         } finally {
-            Transfer next = queued.poll();
             if (next != null) {
                 schedule(next);
             }

@@ -3,23 +3,20 @@ package io.imgfed.transfer.pull;
 import io.imgfed.protocol.pieces.PieceList;
 import io.imgfed.transfer.store.BlobStore;
 import io.imgfed.transfer.store.PartialFile;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 
 /**
  * Opens a transfer's partial file on its first attempt, against the piece list it will be checked with: the one the
  * chosen source sends, believed only if it hashes to the root the home DC signed; or, for a file without a signed
- * root, the file as one piece checked against its signed whole-file digest. Results on the engine's context.
+ * root, the file as one piece checked against its signed whole-file digest. Results on the transfer's context.
  */
 final class TransferFiles {
     private final BlobStore store;
     private final PeerFetcher fetcher;
-    private final Context context;
 
-    TransferFiles(BlobStore store, PeerFetcher fetcher, Context context) {
+    TransferFiles(BlobStore store, PeerFetcher fetcher) {
         this.store = store;
         this.fetcher = fetcher;
-        this.context = context;
     }
 
     /** The transfer's file: its current one, or a new one opened (keeping what an earlier process left). */
@@ -27,7 +24,7 @@ final class TransferFiles {
         if (t.file() != null) {
             return Future.succeededFuture(t.file());
         }
-        return pieces(t.request(), source, requestId).compose(l -> store.openPartial(context, t.sha1(), l));
+        return pieces(t.request(), source, requestId).compose(l -> store.openPartial(t.context(), t.sha1(), l));
     }
 
     private Future<PieceList> pieces(FileRequest r, SourceCandidate source, String requestId) {

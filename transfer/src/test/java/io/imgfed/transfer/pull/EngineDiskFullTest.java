@@ -69,7 +69,6 @@ class EngineDiskFullTest {
         long size = 32L << 20;
         // The reservation is told the disk is roomy (as when something else fills it after the pull started).
         SpaceReservations space = new SpaceReservations(store, 1L << 30, b -> Future.succeededFuture(0L), () -> Long.MAX_VALUE);
-        Context sourceContext = vertx.getOrCreateContext();
         SourcePicker picker = new SourcePicker() {
             @Override
             public List<SourceCandidate> candidates(String sha1, Set<String> excluded) {
@@ -83,7 +82,8 @@ class EngineDiskFullTest {
         PeerFetcher fetcher = new PeerFetcher() {
             @Override
             public Future<SourceStream> open(SourceCandidate source, String sha1, long offset, long fileSize, String requestId) {
-                FastSource body = new FastSource(sourceContext, fileSize - offset);
+                // As an HTTP response does, the body delivers on the context that asked for it (the transfer's).
+                FastSource body = new FastSource(io.vertx.core.Vertx.currentContext(), fileSize - offset);
                 return Future.succeededFuture(new PeerFetcher.SourceStream() {
                     @Override
                     public ReadStream<Buffer> body() {
