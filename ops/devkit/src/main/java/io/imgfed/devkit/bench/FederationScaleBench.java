@@ -49,6 +49,15 @@ public final class FederationScaleBench {
         new FederationScaleBench().run(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
     }
 
+    /** dc0 (the daemon) and the simulated dc1..; listed, since trust on first use pins keys of listed DCs only. */
+    private static List<String> dcNames(int dcCount) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < dcCount; i++) {
+            names.add("dc" + i);
+        }
+        return names;
+    }
+
     private void run(Path out, int dcCount, int images) throws Exception {
         Path root = Files.createTempDirectory(Path.of(System.getProperty("bench.tmp", "/tmp")), "imgfed-fedscale-");
         int httpPort = freePort();
@@ -62,7 +71,8 @@ public final class FederationScaleBench {
                 + "data: {dir: " + root.resolve("dc0") + "}\n"
                 + "http: {port: " + httpPort + "}\n"
                 + "peer: {port: " + peerPort + "}\n"
-                + "federation: {cluster: " + cluster + ", port: " + hzDaemon + ", members: [" + String.join(", ", members) + "]}\n");
+                + "federation: {cluster: " + cluster + ", port: " + hzDaemon + ", members: [" + String.join(", ", members)
+                + "], dcs: [" + String.join(", ", dcNames(dcCount)) + "]}\n");
         List<String> argv = daemonCommand(yaml);
         Process daemon = new ProcessBuilder(argv).redirectErrorStream(true)
                 .redirectOutput(root.resolve("dc0.log").toFile()).start();

@@ -71,8 +71,8 @@ final class SimulatedDcs implements AutoCloseable {
     /** Joins the cluster as one member and announces the DCs' keys; heartbeats start at once. */
     SimulatedDcs(String cluster, int port, List<String> members, List<String> names, Path stateDir) {
         this.names = List.copyOf(names);
-        this.node = FederationNode.start(new FederationSettings("simulated", cluster, "127.0.0.1", port, members, Map.of(),
-                Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(8), stateDir, null, null));
+        this.node = FederationNode.start(new FederationSettings("simulated", cluster, "127.0.0.1", port, null, members, Map.of(),
+                names, Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(8), stateDir, null, null));
         this.board = node.board();
         for (String dc : names) {
             KeyPair kp = Ed25519.generate();
