@@ -51,12 +51,19 @@ public final class PartialFile implements WriteStream<Buffer> {
     private final FileChannel channel;
     private final SerialLane fileLane;
     private final SerialLane hashLane;
+    /**
+     * Periodic fsyncs run here, beside the file lane: a write never waits for the disk to flush the bytes before
+     * it, so the pull moves at the speed of the page cache while the disk catches up (as {@code dd} does).
+     */
+    private final SerialLane syncLane;
+    /** File lane only: whether a periodic fsync is queued or running on the sync lane. */
+    private boolean syncInFlight;
     private final AtomicLong queuedBytes = new AtomicLong();
     /** Bumped by {@link #rewind}: lane work of an older epoch is dropped. */
     private volatile int epoch;
     private volatile long written;
-    /** File lane only: where the last fsync left the file. */
-    private long synced;
+    /** Where the last fsync left the file (file lane and sync lane). */
+    private volatile long synced;
     private volatile long hashedGood;
     private volatile long verified;
     private volatile Throwable failure;
@@ -83,6 +90,7 @@ public final class PartialFile implements WriteStream<Buffer> {
         this.channel = channel;
         this.fileLane = new SerialLane(pool);
         this.hashLane = new SerialLane(pool);
+        this.syncLane = new SerialLane(pool);
     }
 
     /**
@@ -216,6 +224,11 @@ public final class PartialFile implements WriteStream<Buffer> {
         return verified;
     }
 
+    /** Bytes from the start that a periodic fsync has made durable: what survives a power cut at least. */
+    public long durable() {
+        return synced;
+    }
+
     /** Where the next byte written goes: the offset to fetch from. */
     public long position() {
         return position;
@@ -321,9 +334,10 @@ public final class PartialFile implements WriteStream<Buffer> {
                         }
                     }
                     written = pos;
-                    if (pos - synced >= SYNC_EVERY_BYTES) {
-                        channel.force(false);
-                        synced = pos;
+                    if (pos - synced >= SYNC_EVERY_BYTES && !syncInFlight) {
+                        syncInFlight = true;
+                        long upTo = pos;
+                        syncLane.submit(() -> periodicSync(e, upTo));
                     }
                     advance();
                     Handler<Long> progress = progressHandler;
@@ -345,6 +359,31 @@ public final class PartialFile implements WriteStream<Buffer> {
             }
             laneDone(lanesLeft, len, promise);
         });
+    }
+
+    /** On the sync lane: makes at least the first {@code upTo} bytes durable, unless a rewind or close came first. */
+    private void periodicSync(int e, long upTo) {
+        try {
+            if (e == epoch && !closed && failure == null) {
+                channel.force(false);
+                synced = Math.max(synced, upTo);
+            }
+        } catch (java.nio.channels.ClosedChannelException closing) {
+            // closed by finish, close or rewind's owner: their own fsync or the resume check covers the bytes
+        } catch (IOException | RuntimeException ex) {
+            failFromLane(ex);
+        } finally {
+            // Bytes that arrived during this fsync get their own as soon as they are worth one, even if no
+            // further write comes to ask for it.
+            fileLane.submit(() -> {
+                syncInFlight = false;
+                long w = written;
+                if (e == epoch && !closed && failure == null && w - synced >= SYNC_EVERY_BYTES) {
+                    syncInFlight = true;
+                    syncLane.submit(() -> periodicSync(e, w));
+                }
+            });
+        }
     }
 
     private void laneDone(AtomicInteger lanesLeft, int len, Promise<Void> promise) {
@@ -409,7 +448,7 @@ public final class PartialFile implements WriteStream<Buffer> {
         flushBatch();
         closed = true;
         Promise<Void> p = Promise.promise();
-        AtomicInteger lanesLeft = new AtomicInteger(2);
+        AtomicInteger lanesLeft = new AtomicInteger(3);
         Runnable last = () -> {
             if (lanesLeft.decrementAndGet() != 0) {
                 return;
@@ -433,6 +472,7 @@ public final class PartialFile implements WriteStream<Buffer> {
         };
         fileLane.submit(last);
         hashLane.submit(last);
+        syncLane.submit(last);
         return p.future();
     }
 
