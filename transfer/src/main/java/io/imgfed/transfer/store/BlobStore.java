@@ -108,6 +108,7 @@ public final class BlobStore implements AutoCloseable {
     /** Opens the store: creates its folders, deletes leftovers of interrupted writes, indexes the blobs. */
     public static Future<BlobStore> open(Vertx vertx, Path dataDir) {
         BlobStore store = new BlobStore(vertx, dataDir);
+        DigestWarmup.start(store.ioPool);
         return store.blocking(() -> {
             store.recover();
             return store;
