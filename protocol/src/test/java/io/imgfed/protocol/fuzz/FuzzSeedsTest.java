@@ -42,6 +42,12 @@ class FuzzSeedsTest {
                 "refused", "REFUSED");
     }
 
+    @TestFactory
+    Stream<DynamicTest> ociSeeds() throws Exception {
+        return seeds("OciFuzzTestInputs/wire", d -> OciHarness.run(d).name(), "accepted", "ACCEPTED",
+                "refused", "REFUSED");
+    }
+
     /** One test per seed whose name starts with a known prefix; prefixAndOutcome pairs a prefix with its outcome. */
     private Stream<DynamicTest> seeds(String dir, Function<FuzzedDataProvider, String> harness,
             String... prefixAndOutcome) throws IOException, URISyntaxException {
