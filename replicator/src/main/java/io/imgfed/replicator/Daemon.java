@@ -86,6 +86,8 @@ public final class Daemon {
     private final java.util.List<DirectoryLock> locks = new java.util.ArrayList<>();
     private BlobStore store;
     private Catalog catalog;
+    private io.imgfed.replicator.oci.Registry ociRegistry;
+    private io.imgfed.replicator.oci.OciRoutes oci;
     private CallerResolver callers;
     private ImageService images;
     private Uploads uploads;
@@ -172,6 +174,10 @@ public final class Daemon {
                 })
                 .compose(c -> {
                     catalog = c;
+                    return io.imgfed.replicator.oci.Registry.open(vertx, data.dir());
+                })
+                .compose(r -> {
+                    ociRegistry = r;
                     return Billing.open(vertx, config.billing(), config.dc());
                 })
                 .compose(b -> {
@@ -223,6 +229,10 @@ public final class Daemon {
     /** Files eviction must leave alone: those of images homed here (with data.pinHome) and those being pulled. */
     private boolean mustKeep(String sha1) {
         if (engine != null && engine.find(sha1).isPresent()) {
+            return true;
+        }
+        if (ociRegistry != null && ociRegistry.holdsSha1(sha1)) {
+            // pushed to this DC's registry: its only copy until OCI federation and garbage collection (issue 14)
             return true;
         }
         if (!config.data().pinHome()) {
@@ -340,6 +350,7 @@ public final class Daemon {
         Readiness readiness = new Readiness(vertx, 2000)
                 .addProbe("store", store::checkWritable)
                 .addProbe("catalog", catalog::ping)
+                .addProbe("registry", ociRegistry::ping)
                 .add("federation", () -> Future.succeededFuture(federation.joined()
                         ? Readiness.Result.pass() : Readiness.Result.fail("not joined to the federation cluster")))
                 .add("billing", billing::readiness);
@@ -347,6 +358,8 @@ public final class Daemon {
         HomeForwarder forwarder = new HomeForwarder(catalog, callers, federation.directory(), peerClient, watch, config.dc());
 
         Router router = ClientApi.router(vertx);
+        oci = new io.imgfed.replicator.oci.OciRoutes(vertx, callers, ociRegistry, store, space);
+        oci.mount(router);
         new OpsRoutes(config.dc(), Version.get(), readiness, metrics.registry()).mount(router);
         new FederationRoutes(federation, catalog, callers, sources).mount(router);
         TransferRoutes transferRoutes = new TransferRoutes(engine, callers);
@@ -447,6 +460,7 @@ public final class Daemon {
         stopping = true;
         Future<Void> aborted = Future.join(
                 uploads == null ? Future.succeededFuture() : uploads.abortAll(),
+                oci == null ? Future.succeededFuture() : oci.abortUploads(),
                 forwardedUploads == null ? Future.succeededFuture() : forwardedUploads.abortAll()).mapEmpty();
         return aborted
                 .transform(ar -> http == null ? Future.<Void>succeededFuture() : http.shutdown(SHUTDOWN_GRACE))
@@ -464,6 +478,9 @@ public final class Daemon {
                     }
                     if (catalog != null) {
                         catalog.close();
+                    }
+                    if (ociRegistry != null) {
+                        ociRegistry.close();
                     }
                     if (store != null) {
                         store.close();

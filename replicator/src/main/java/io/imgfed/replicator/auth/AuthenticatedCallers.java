@@ -77,12 +77,37 @@ public final class AuthenticatedCallers implements CallerResolver {
 
     private Users.User byToken(HttpServerRequest req) {
         String h = req.getHeader("Authorization");
+        if (h != null && h.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return byBasic(h.substring(6).trim());
+        }
         if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw unauthorized("Authorization", "a bearer token is required (Authorization: Bearer <token>)");
         }
         Users.User u = users.byToken(h.substring(7).trim());
         if (u == null) {
             throw unauthorized("Authorization", "the token is not valid");
+        }
+        return u;
+    }
+
+    /**
+     * Basic credentials whose password is the user's token: what registry clients (docker login, containerd,
+     * podman, skopeo, Jib) send to the OCI front after its challenge. The user name must be the token's user.
+     */
+    private Users.User byBasic(String encoded) {
+        String decoded;
+        try {
+            decoded = new String(java.util.Base64.getDecoder().decode(encoded), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw unauthorized("Authorization", "Basic credentials are not valid base64");
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            throw unauthorized("Authorization", "Basic credentials must be <user>:<token>");
+        }
+        Users.User u = users.byToken(decoded.substring(colon + 1));
+        if (u == null || !u.name().equals(decoded.substring(0, colon))) {
+            throw unauthorized("Authorization", "the user or token is not valid");
         }
         return u;
     }

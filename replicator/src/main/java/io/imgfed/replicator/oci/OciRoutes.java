@@ -1,0 +1,207 @@
+package io.imgfed.replicator.oci;
+
+import io.imgfed.protocol.oci.OciDigest;
+import io.imgfed.protocol.oci.OciErrorCode;
+import io.imgfed.protocol.oci.OciException;
+import io.imgfed.protocol.oci.RepositoryName;
+import io.imgfed.protocol.oci.TagList;
+import io.imgfed.protocol.oci.TagPage;
+import io.imgfed.protocol.oci.UploadRange;
+import io.imgfed.replicator.api.ClientApi;
+import io.imgfed.replicator.auth.CallerResolver;
+import io.imgfed.transfer.store.BlobStore;
+import io.imgfed.transfer.store.SpaceReservations;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * The OCI Distribution front (Distribution Spec v1.1, Docker Registry HTTP API v2) under {@code /v2/} of the
+ * client listener: parses the path, authenticates the caller as the IMGAPI front does, and hands the request to
+ * the manifest, blob, upload or tag answers. Every failure is answered in the spec's error format by
+ * {@link OciErrorResponses}.
+ */
+public final class OciRoutes {
+    static final String API_VERSION = "registry/2.0";
+
+    private final CallerResolver callers;
+    private final Registry registry;
+    private final ManifestAnswers manifests;
+    private final BlobAnswers blobs;
+    private final BlobUploads uploads;
+
+    public OciRoutes(Vertx vertx, CallerResolver callers, Registry registry, BlobStore store, SpaceReservations space) {
+        this.callers = callers;
+        this.registry = registry;
+        this.manifests = new ManifestAnswers(registry, store);
+        this.blobs = new BlobAnswers(registry, store);
+        this.uploads = new BlobUploads(vertx, store, space, registry);
+    }
+
+    public void mount(Router router) {
+        router.route("/v2").handler(this::handle);
+        router.route("/v2/*").handler(this::handle);
+    }
+
+    /** Cancels every upload in progress (at shutdown). */
+    public Future<Void> abortUploads() {
+        return uploads.abortAll();
+    }
+
+    public int uploadsInProgress() {
+        return uploads.inProgress();
+    }
+
+    private void handle(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        // A body is read only by the answer that wants it, once it has checked the request.
+        req.pause();
+        req.response().putHeader("Docker-Distribution-API-Version", API_VERSION);
+        Future<Void> answered;
+        try {
+            callers.resolve(ctx);
+            answered = dispatch(req, OciPath.parse(req.path()));
+        } catch (RuntimeException e) {
+            answered = Future.failedFuture(e);
+        }
+        answered.onFailure(err -> fail(ctx, err));
+    }
+
+    private Future<Void> dispatch(HttpServerRequest req, OciPath path) {
+        HttpMethod m = req.method();
+        if (path instanceof OciPath.Base) {
+            allow(m, HttpMethod.GET, HttpMethod.HEAD);
+            return json(req.response(), 200, Buffer.buffer("{}"));
+        }
+        if (path instanceof OciPath.Manifest p) {
+            allow(m, HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE);
+            return m == HttpMethod.PUT ? manifests.put(req, p)
+                    : m == HttpMethod.DELETE ? manifests.delete(req, p) : manifests.get(req, p);
+        }
+        if (path instanceof OciPath.Blob p) {
+            allow(m, HttpMethod.GET, HttpMethod.HEAD, HttpMethod.DELETE);
+            if (m == HttpMethod.DELETE) {
+                throw new OciException(OciErrorCode.UNSUPPORTED, "blobs are deleted by garbage collection, not by "
+                        + "request");
+            }
+            return blobs.serve(req, p);
+        }
+        if (path instanceof OciPath.Upload p) {
+            return upload(req, p);
+        }
+        if (path instanceof OciPath.TagsList p) {
+            allow(m, HttpMethod.GET);
+            return tags(req, p.name());
+        }
+        throw new OciException(OciErrorCode.NAME_UNKNOWN, "no OCI endpoint at " + req.path());
+    }
+
+    private Future<Void> upload(HttpServerRequest req, OciPath.Upload p) {
+        HttpMethod m = req.method();
+        if (p.session() == null) {
+            allow(m, HttpMethod.POST);
+            String mount = req.getParam("mount");
+            if (mount != null) {
+                OciDigest d = OciDigest.parse(mount);
+                if (registry.blob(d.toString()).isPresent()) {
+                    return created(req.response(), p.name(), d.toString());
+                }
+            }
+            String digest = req.getParam("digest");
+            if (digest != null) {
+                OciDigest d = OciDigest.parse(digest);
+                return uploads.start(p.name()).compose(s -> uploads.finish(s, req, d))
+                        .compose(b -> created(req.response(), p.name(), b.digest()));
+            }
+            return uploads.start(p.name()).compose(s -> accepted(req.response(), s, 202));
+        }
+        allow(m, HttpMethod.GET, HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.DELETE);
+        BlobUploads.Session s = uploads.find(p.name(), p.session());
+        if (m == HttpMethod.GET) {
+            return accepted(req.response(), s, 204);
+        }
+        if (m == HttpMethod.DELETE) {
+            return uploads.cancel(s).compose(v -> req.response().setStatusCode(204).end());
+        }
+        if (m == HttpMethod.PATCH) {
+            return uploads.append(s, req).compose(x -> accepted(req.response(), s, 202));
+        }
+        String digest = req.getParam("digest");
+        if (digest == null) {
+            throw new OciException(OciErrorCode.DIGEST_INVALID, "PUT of an upload needs ?digest=<the blob's digest>");
+        }
+        OciDigest d = OciDigest.parse(digest);
+        return uploads.finish(s, req, d).compose(b -> created(req.response(), p.name(), b.digest()));
+    }
+
+    private Future<Void> tags(HttpServerRequest req, RepositoryName name) {
+        Integer n = TagPage.parseLimit(req.getParam("n"));
+        if (!registry.repositoryExists(name.value())) {
+            throw new OciException(OciErrorCode.NAME_UNKNOWN, "repository " + name + " is not known here");
+        }
+        TagPage page = TagPage.of(registry.tags(name.value()), n, req.getParam("last"));
+        HttpServerResponse res = req.response();
+        if (page.hasMore()) {
+            res.putHeader("Link", page.linkHeader(name));
+        }
+        return json(res, 200, Buffer.buffer(TagList.of(name, page).toBytes()));
+    }
+
+    private static Future<Void> created(HttpServerResponse res, RepositoryName name, String digest) {
+        return res.setStatusCode(201)
+                .putHeader("Location", "/v2/" + name + "/blobs/" + digest)
+                .putHeader("Docker-Content-Digest", digest)
+                .putHeader("Content-Length", "0")
+                .end();
+    }
+
+    private static Future<Void> accepted(HttpServerResponse res, BlobUploads.Session s, int status) {
+        return res.setStatusCode(status)
+                .putHeader("Location", "/v2/" + s.repo + "/blobs/uploads/" + s.id)
+                .putHeader("Docker-Upload-UUID", s.id)
+                .putHeader("Range", UploadRange.header(s.offset))
+                .putHeader("Content-Length", "0")
+                .end();
+    }
+
+    private static Future<Void> json(HttpServerResponse res, int status, Buffer body) {
+        return res.setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Content-Length", String.valueOf(body.length()))
+                .end(body);
+    }
+
+    private static void allow(HttpMethod m, HttpMethod... allowed) {
+        if (!List.of(allowed).contains(m)) {
+            throw new OciException(OciErrorCode.UNSUPPORTED, m + " is not supported here");
+        }
+    }
+
+    /**
+     * Answers a failure. A body the client is still sending is read and dropped (up to a limit; past it the
+     * connection closes), or the client would stall before it sees the answer.
+     */
+    private static void fail(RoutingContext ctx, Throwable err) {
+        HttpServerRequest req = ctx.request();
+        if (!req.isEnded()) {
+            long[] drained = {0};
+            req.handler(buf -> {
+                drained[0] += buf.length();
+                if (drained[0] > 16L << 20) {
+                    req.handler(null);
+                    req.connection().close();
+                }
+            });
+            req.exceptionHandler(e -> { });
+            req.endHandler(v -> { });
+            req.resume();
+        }
+        OciErrorResponses.send(req.response(), err, ClientApi.requestId(ctx));
+    }
+}

@@ -1,0 +1,170 @@
+package io.imgfed.replicator.oci;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The durable copy of the OCI front's registry: which sha256 digest is which stored blob, the manifests of each
+ * repository (their exact bytes) and the tags. SQLite in WAL mode with {@code synchronous=FULL}, as the catalog:
+ * a push is acknowledged only once it is on disk. Used from one thread only.
+ */
+final class RegistryDb implements AutoCloseable {
+    private final Connection conn;
+    private final PreparedStatement putBlob;
+    private final PreparedStatement putManifest;
+    private final PreparedStatement putTag;
+    private final PreparedStatement deleteManifest;
+    private final PreparedStatement deleteTagsOf;
+    private final PreparedStatement deleteTag;
+
+    record BlobRow(String digest, String sha1, long size) {
+    }
+
+    record ManifestRow(String repo, String digest, String mediaType, byte[] body, String references, long createdAt) {
+    }
+
+    record TagRow(String repo, String tag, String digest) {
+    }
+
+    private RegistryDb(Connection conn) throws SQLException {
+        this.conn = conn;
+        this.putBlob = conn.prepareStatement("INSERT OR REPLACE INTO blobs(digest, sha1, size) VALUES(?, ?, ?)");
+        this.putManifest = conn.prepareStatement("INSERT OR REPLACE INTO manifests(repo, digest, media_type, body, "
+                + "refs, created_at) VALUES(?, ?, ?, ?, ?, ?)");
+        this.putTag = conn.prepareStatement("INSERT OR REPLACE INTO tags(repo, tag, digest, updated_at) VALUES(?, ?, ?, ?)");
+        this.deleteManifest = conn.prepareStatement("DELETE FROM manifests WHERE repo = ? AND digest = ?");
+        this.deleteTagsOf = conn.prepareStatement("DELETE FROM tags WHERE repo = ? AND digest = ?");
+        this.deleteTag = conn.prepareStatement("DELETE FROM tags WHERE repo = ? AND tag = ?");
+    }
+
+    static RegistryDb open(Path file) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=FULL");
+            s.execute("PRAGMA busy_timeout=5000");
+            s.execute("CREATE TABLE IF NOT EXISTS blobs (digest TEXT PRIMARY KEY, sha1 TEXT NOT NULL, size INTEGER NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS manifests (repo TEXT NOT NULL, digest TEXT NOT NULL, "
+                    + "media_type TEXT NOT NULL, body BLOB NOT NULL, refs TEXT NOT NULL, created_at INTEGER NOT NULL, "
+                    + "PRIMARY KEY(repo, digest))");
+            s.execute("CREATE TABLE IF NOT EXISTS tags (repo TEXT NOT NULL, tag TEXT NOT NULL, digest TEXT NOT NULL, "
+                    + "updated_at INTEGER NOT NULL, PRIMARY KEY(repo, tag))");
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return new RegistryDb(c);
+    }
+
+    List<BlobRow> blobs() throws SQLException {
+        List<BlobRow> out = new ArrayList<>();
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT digest, sha1, size FROM blobs")) {
+            while (rs.next()) {
+                out.add(new BlobRow(rs.getString(1), rs.getString(2), rs.getLong(3)));
+            }
+        }
+        return out;
+    }
+
+    List<ManifestRow> manifests() throws SQLException {
+        List<ManifestRow> out = new ArrayList<>();
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT repo, digest, media_type, body, refs, created_at FROM manifests")) {
+            while (rs.next()) {
+                out.add(new ManifestRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4),
+                        rs.getString(5), rs.getLong(6)));
+            }
+        }
+        return out;
+    }
+
+    List<TagRow> tags() throws SQLException {
+        List<TagRow> out = new ArrayList<>();
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT repo, tag, digest FROM tags")) {
+            while (rs.next()) {
+                out.add(new TagRow(rs.getString(1), rs.getString(2), rs.getString(3)));
+            }
+        }
+        return out;
+    }
+
+    void putBlob(BlobRow b) throws SQLException {
+        putBlob.setString(1, b.digest());
+        putBlob.setString(2, b.sha1());
+        putBlob.setLong(3, b.size());
+        putBlob.executeUpdate();
+    }
+
+    /** The manifest and, when {@code tag} is not null, the tag that names it: one transaction. */
+    void putManifest(ManifestRow m, String tag) throws SQLException {
+        inTransaction(() -> {
+            putManifest.setString(1, m.repo());
+            putManifest.setString(2, m.digest());
+            putManifest.setString(3, m.mediaType());
+            putManifest.setBytes(4, m.body());
+            putManifest.setString(5, m.references());
+            putManifest.setLong(6, m.createdAt());
+            putManifest.executeUpdate();
+            if (tag != null) {
+                putTag.setString(1, m.repo());
+                putTag.setString(2, tag);
+                putTag.setString(3, m.digest());
+                putTag.setLong(4, System.currentTimeMillis());
+                putTag.executeUpdate();
+            }
+        });
+    }
+
+    /** The manifest and every tag of its repository that names it: one transaction. */
+    void deleteManifest(String repo, String digest) throws SQLException {
+        inTransaction(() -> {
+            deleteTagsOf.setString(1, repo);
+            deleteTagsOf.setString(2, digest);
+            deleteTagsOf.executeUpdate();
+            deleteManifest.setString(1, repo);
+            deleteManifest.setString(2, digest);
+            deleteManifest.executeUpdate();
+        });
+    }
+
+    void deleteTag(String repo, String tag) throws SQLException {
+        deleteTag.setString(1, repo);
+        deleteTag.setString(2, tag);
+        deleteTag.executeUpdate();
+    }
+
+    void ping() throws SQLException {
+        try (Statement s = conn.createStatement()) {
+            s.execute("SELECT 1");
+        }
+    }
+
+    private interface SqlWork {
+        void run() throws SQLException;
+    }
+
+    private void inTransaction(SqlWork work) throws SQLException {
+        conn.setAutoCommit(false);
+        try {
+            work.run();
+            conn.commit();
+        } catch (SQLException | RuntimeException e) {
+            conn.rollback();
+            throw e;
+        } finally {
+            conn.setAutoCommit(true);
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        conn.close();
+    }
+}
