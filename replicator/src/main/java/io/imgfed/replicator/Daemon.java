@@ -358,7 +358,8 @@ public final class Daemon {
         HomeForwarder forwarder = new HomeForwarder(catalog, callers, federation.directory(), peerClient, watch, config.dc());
 
         Router router = ClientApi.router(vertx);
-        oci = new io.imgfed.replicator.oci.OciRoutes(vertx, callers, ociRegistry, store, space);
+        oci = new io.imgfed.replicator.oci.OciRoutes(vertx, callers, ociRegistry, store, space,
+                metrics::frontRequest);
         oci.mount(router);
         new OpsRoutes(config.dc(), Version.get(), readiness, metrics.registry()).mount(router);
         new FederationRoutes(federation, catalog, callers, sources).mount(router);

@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 public final class ImgfedMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> fileRequests = new ConcurrentHashMap<>();
+    private final Map<String, Counter> frontRequests = new ConcurrentHashMap<>();
 
     public ImgfedMetrics() {
         // Buckets for HTTP latency, so dashboards and alerts can read percentiles rather than only mean and max.
@@ -42,6 +43,15 @@ public final class ImgfedMetrics {
         fileRequests.computeIfAbsent(cache, c -> Counter.builder("imgfed.file.requests")
                 .description("GetImageFile answers by how they were served")
                 .tag("cache", c)
+                .register(registry)).increment();
+    }
+
+    /** {@code imgfed_front_requests_total{front,method,status}}: requests answered by each protocol front. */
+    public void frontRequest(String front, String method, int status) {
+        String key = front + " " + method + " " + status;
+        frontRequests.computeIfAbsent(key, k -> Counter.builder("imgfed.front.requests")
+                .description("Requests answered by each protocol front (oci; imgapi is in vertx_http_server_*)")
+                .tag("front", front).tag("method", method).tag("status", String.valueOf(status))
                 .register(registry)).increment();
     }
 

@@ -30,14 +30,23 @@ import java.util.List;
 public final class OciRoutes {
     static final String API_VERSION = "registry/2.0";
 
+    /** Counts an answered request: front, method, status. */
+    @FunctionalInterface
+    public interface RequestCounter {
+        void answered(String front, String method, int status);
+    }
+
     private final CallerResolver callers;
+    private final RequestCounter counter;
     private final Registry registry;
     private final ManifestAnswers manifests;
     private final BlobAnswers blobs;
     private final BlobUploads uploads;
 
-    public OciRoutes(Vertx vertx, CallerResolver callers, Registry registry, BlobStore store, SpaceReservations space) {
+    public OciRoutes(Vertx vertx, CallerResolver callers, Registry registry, BlobStore store, SpaceReservations space,
+            RequestCounter counter) {
         this.callers = callers;
+        this.counter = counter;
         this.registry = registry;
         this.manifests = new ManifestAnswers(registry, store);
         this.blobs = new BlobAnswers(registry, store);
@@ -63,6 +72,7 @@ public final class OciRoutes {
         // A body is read only by the answer that wants it, once it has checked the request.
         req.pause();
         req.response().putHeader("Docker-Distribution-API-Version", API_VERSION);
+        ctx.addEndHandler(ar -> counter.answered("oci", req.method().name(), req.response().getStatusCode()));
         Future<Void> answered;
         try {
             callers.resolve(ctx);

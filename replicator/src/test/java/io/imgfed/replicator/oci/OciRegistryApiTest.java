@@ -54,6 +54,12 @@ class OciRegistryApiTest {
         OciClient.Response r = oci.send("GET", "/v2/", null);
         assertEquals(200, r.status());
         assertEquals("registry/2.0", r.header("Docker-Distribution-API-Version"));
+        oci.send("GET", "/v2/team/none/manifests/latest", null);
+        io.imgfed.replicator.testkit.Await.until("the OCI requests counted", java.time.Duration.ofSeconds(30), () -> {
+            String metrics = new String(oci.send("GET", "/metrics", null).body(), StandardCharsets.UTF_8);
+            return metrics.contains("imgfed_front_requests_total{front=\"oci\",method=\"GET\",status=\"200\"}")
+                    && metrics.contains("imgfed_front_requests_total{front=\"oci\",method=\"GET\",status=\"404\"}");
+        });
     }
 
     @Test

@@ -1,0 +1,90 @@
+package io.imgfed.replicator.oci;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.imgfed.replicator.testkit.Await;
+import io.imgfed.replicator.testkit.TestDaemon;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The container runtimes Kubernetes nodes run pull from the OCI front: containerd's daemon (through {@code ctr},
+ * unpacking the layers into its overlayfs snapshotter, which checks every layer's uncompressed digest) and
+ * podman. Both from Debian, as CI installs them; both need root.
+ */
+class OciContainerRuntimesTest {
+    @TempDir
+    Path dir;
+    TestDaemon daemon;
+    String registry;
+    Process containerd;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "containerd and podman need root here");
+        daemon = TestDaemon.start(dir.resolve("data"));
+        URI u = URI.create(daemon.url());
+        registry = u.getHost() + ":" + u.getPort();
+        Path layout = dir.resolve("layout");
+        OciLayout.write(layout, "1.0", 21, 1 << 20, 10_000);
+        Files.writeString(dir.resolve("registries.conf"), "");
+        OciLayout.run("skopeo", "--insecure-policy", "--registries-conf=" + dir.resolve("registries.conf"), "copy",
+                "--dest-tls-verify=false", "oci:" + layout + ":1.0", "docker://" + registry + "/team/runtime:1.0");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (containerd != null) {
+            containerd.destroy();
+            if (!containerd.waitFor(30, TimeUnit.SECONDS)) {
+                containerd.destroyForcibly();
+            }
+            // its snapshots are overlay mounts under the temp dir: gone before the temp dir is deleted
+            OciLayout.run("sh", "-c", "grep ' " + dir + "' /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r umount -l");
+        }
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    @Test
+    void containerdPullsAndUnpacksAnImagePushedHere() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/containerd")) && Files.isExecutable(Path.of("/usr/bin/skopeo")),
+                "containerd or skopeo is not installed (ops/ci/prepare installs them from Debian)");
+        Path socket = dir.resolve("ctr/containerd.sock");
+        Path config = dir.resolve("containerd.toml");
+        Files.createDirectories(socket.getParent());
+        Files.writeString(config, "version = 2\nroot = \"" + dir.resolve("ctr/root") + "\"\nstate = \""
+                + dir.resolve("ctr/state") + "\"\ndisabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n[grpc]\n  address = \""
+                + socket + "\"\n[ttrpc]\n  address = \"" + dir.resolve("ctr/ttrpc.sock") + "\"\n");
+        containerd = new ProcessBuilder("containerd", "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("containerd.log").toFile()).start();
+        Await.until("containerd's socket", Duration.ofSeconds(60), () -> Files.exists(socket));
+        String ctr = "ctr -a " + socket + " -n imgfed-test ";
+        OciLayout.run("sh", "-c", ctr + "images pull --plain-http " + registry + "/team/runtime:1.0");
+        String images = OciLayout.run("sh", "-c", ctr + "images ls");
+        assertTrue(images.contains(registry + "/team/runtime:1.0"), images);
+        OciLayout.run("sh", "-c", ctr + "images check");
+        String unpacked = OciLayout.run("sh", "-c", ctr + "snapshots ls");
+        assertTrue(unpacked.lines().count() >= 3, "both layers unpacked: " + unpacked);
+    }
+
+    @Test
+    void podmanPullsAnImagePushedHere() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/podman")), "podman is not installed (ops/ci/prepare installs it)");
+        Path policy = dir.resolve("policy.json");
+        Files.writeString(policy, "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}");
+        String out = OciLayout.run("podman", "--storage-driver", "vfs", "--root", dir.resolve("podman/root").toString(),
+                "--runroot", dir.resolve("podman/run").toString(), "pull", "--tls-verify=false",
+                "--signature-policy", policy.toString(), registry + "/team/runtime:1.0");
+        assertTrue(out.lines().anyMatch(l -> l.matches("[0-9a-f]{64}")), "podman printed the image id: " + out);
+    }
+}
