@@ -199,10 +199,14 @@ public final class PartialFile implements WriteStream<Buffer> {
         }
     }
 
-    /** Publishes a new verified prefix: whole good pieces that are also written. */
+    /**
+     * Publishes a new verified prefix: whole good pieces that are also written. {@code hashedGood} never passes a
+     * bad piece, so the good pieces before one still become readable when the hash lane judged them before the file
+     * lane wrote them (a bad verdict may come in between).
+     */
     private synchronized void advance() {
         long v = Math.min(written, hashedGood);
-        if (v > verified && !badPending) {
+        if (v > verified) {
             verified = v;
             Handler<Long> h = verifiedHandler;
             if (h != null) {
