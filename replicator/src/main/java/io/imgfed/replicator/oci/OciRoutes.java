@@ -43,14 +43,27 @@ public final class OciRoutes {
     private final BlobAnswers blobs;
     private final BlobUploads uploads;
 
+    private final TagPublisher publisher;
+
+    /**
+     * @param engine pulls blobs other DCs hold (null: this front serves only what is here)
+     * @param board publishes this DC's tags to the federation
+     */
     public OciRoutes(Vertx vertx, CallerResolver callers, Registry registry, BlobStore store, SpaceReservations space,
-            RequestCounter counter) {
+            RequestCounter counter, io.imgfed.transfer.pull.TransferEngine engine, java.time.Duration firstByteTimeout,
+            java.util.function.Consumer<io.imgfed.protocol.federation.OciTagRecord> board) {
         this.callers = callers;
         this.counter = counter;
         this.registry = registry;
-        this.manifests = new ManifestAnswers(registry, store);
-        this.blobs = new BlobAnswers(registry, store);
+        this.publisher = new TagPublisher(registry, board);
+        this.manifests = new ManifestAnswers(registry, store, publisher);
+        this.blobs = new BlobAnswers(registry, store, engine == null ? null : new OciPullThrough(engine, store, firstByteTimeout));
         this.uploads = new BlobUploads(vertx, store, space, registry);
+    }
+
+    /** Publishes every tag pushed here to the federation (at start). */
+    public void publishTags() {
+        publisher.publishAll();
     }
 
     public void mount(Router router) {
@@ -76,14 +89,14 @@ public final class OciRoutes {
         Future<Void> answered;
         try {
             callers.resolve(ctx);
-            answered = dispatch(req, OciPath.parse(req.path()));
+            answered = dispatch(req, OciPath.parse(req.path()), ClientApi.requestId(ctx));
         } catch (RuntimeException e) {
             answered = Future.failedFuture(e);
         }
         answered.onFailure(err -> fail(ctx, err));
     }
 
-    private Future<Void> dispatch(HttpServerRequest req, OciPath path) {
+    private Future<Void> dispatch(HttpServerRequest req, OciPath path, String requestId) {
         HttpMethod m = req.method();
         if (path instanceof OciPath.Base) {
             allow(m, HttpMethod.GET, HttpMethod.HEAD);
@@ -100,7 +113,7 @@ public final class OciRoutes {
                 throw new OciException(OciErrorCode.UNSUPPORTED, "blobs are deleted by garbage collection, not by "
                         + "request");
             }
-            return blobs.serve(req, p);
+            return blobs.serve(req, p, requestId);
         }
         if (path instanceof OciPath.Upload p) {
             return upload(req, p);
@@ -119,7 +132,7 @@ public final class OciRoutes {
             String mount = req.getParam("mount");
             if (mount != null) {
                 OciDigest d = OciDigest.parse(mount);
-                if (registry.blob(d.toString()).isPresent()) {
+                if (registry.localBlob(d.toString()).isPresent()) {
                     return created(req.response(), p.name(), d.toString());
                 }
             }
