@@ -363,6 +363,7 @@ public final class Daemon {
         oci = new io.imgfed.replicator.oci.OciRoutes(vertx, callers, ociRegistry, store, space,
                 metrics::frontRequest, engine, config.transfer().stallTimeout(), federation.oci()::publish);
         oci.mount(router);
+        oci.mountAvailability(router, federation.availability()::holders, federation.directory()::dcs);
         oci.publishTags();
         new OpsRoutes(config.dc(), Version.get(), readiness, metrics.registry()).mount(router);
         new FederationRoutes(federation, catalog, callers, sources).mount(router);

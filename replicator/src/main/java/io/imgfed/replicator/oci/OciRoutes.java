@@ -61,6 +61,29 @@ public final class OciRoutes {
         this.uploads = new BlobUploads(vertx, store, space, registry);
     }
 
+    /**
+     * Answers {@code /federation/availability?oci=<repo>:<tag>|<repo>@<digest>} (mount before the IMGAPI
+     * availability route, which takes every request without {@code oci}).
+     */
+    public void mountAvailability(Router router,
+            java.util.function.Function<String, java.util.Map<String, io.imgfed.protocol.federation.AvailabilityRecord>> holders,
+            java.util.function.Supplier<List<io.imgfed.federation.liveness.DcView>> dcs) {
+        OciAvailability availability = new OciAvailability(registry, holders, dcs);
+        router.get("/federation/availability").handler(ctx -> {
+            if (ctx.request().getParam("oci") == null) {
+                ctx.next();
+                return;
+            }
+            try {
+                callers.resolve(ctx);
+            } catch (RuntimeException e) {
+                OciErrorResponses.send(ctx.response(), e, ClientApi.requestId(ctx));
+                return;
+            }
+            availability.handle(ctx);
+        });
+    }
+
     /** Publishes every tag pushed here to the federation (at start). */
     public void publishTags() {
         publisher.publishAll();

@@ -101,6 +101,11 @@ class OciFederationTest {
         } finally {
             pool.shutdownNow();
         }
+        Await.until("b holding every blob of team/app:1.0, as b's availability says", CONVERGE, () -> {
+            OciClient.Response av = b.send("GET", "/federation/availability?oci=team/app:1.0", null);
+            return av.status() == 200 && av.json().path("dcs").path("a").path("state").asText().equals("present")
+                    && !av.json().path("dcs").path("b").path("state").asText().equals("absent");
+        });
         OciClient.Response range = b.send("GET", "/v2/team/app/blobs/" + layerDigest, null, "Range", "bytes=10-19");
         assertEquals(206, range.status());
         assertArrayEquals(Arrays.copyOfRange(layer, 10, 20), range.body(), "now served from b's store");
@@ -112,6 +117,11 @@ class OciFederationTest {
         awaitManifest(b, "team/moving", "stable", first);
         byte[] second = push(a, "team/moving", "stable", random(2000, 3));
         awaitManifest(b, "team/moving", "stable", second);
+        assertEquals("absent", b.send("GET", "/federation/availability?oci=team/moving:stable", null).json()
+                .path("dcs").path("b").path("state").asText(), "b has pulled nothing of it");
+        assertEquals("present", a.send("GET", "/federation/availability?oci=team/moving@" + OciClient.digest(second),
+                null).json().path("dcs").path("a").path("state").asText());
+        assertEquals("MANIFEST_UNKNOWN", b.send("GET", "/federation/availability?oci=team/moving:nope", null).errorCode());
         assertEquals(202, a.send("DELETE", "/v2/team/moving/manifests/stable", null).status());
         Await.until("the deleted tag gone from b", CONVERGE,
                 () -> "MANIFEST_UNKNOWN".equals(b.send("GET", "/v2/team/moving/manifests/stable", null).errorCode())
