@@ -5,6 +5,7 @@ import io.imgfed.protocol.oci.OciException;
 import io.imgfed.replicator.api.ByteRange;
 import io.imgfed.replicator.api.HttpFileSink;
 import io.imgfed.transfer.pull.FileRequest;
+import io.imgfed.transfer.pull.FirstByte;
 import io.imgfed.transfer.pull.Transfer;
 import io.imgfed.transfer.pull.TransferEngine;
 import io.imgfed.transfer.pull.TransferReader;
@@ -12,7 +13,6 @@ import io.imgfed.transfer.pull.TransferReason;
 import io.imgfed.transfer.store.BlobStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
@@ -67,24 +67,10 @@ final class OciPullThrough {
     }
 
     private Future<Void> firstByte(Transfer t, Context context, long from) {
-        Promise<Void> p = Promise.promise();
-        long timer = context.owner().setTimer(firstByteTimeout.toMillis(), id -> p.tryFail(new OciException(
-                OciErrorCode.UNAVAILABLE, "the blob is being pulled from another DC but its first bytes were not "
-                        + "verified within " + firstByteTimeout.toSeconds() + " s")));
-        Runnable[] check = new Runnable[1];
-        check[0] = () -> {
-            if (p.future().isComplete()) {
-                return;
-            }
-            if (t.state() == Transfer.State.FAILED) {
-                p.tryFail(new OciException(OciErrorCode.UNAVAILABLE, "pulling the blob from another DC failed: " + t.error()));
-            } else if (t.verified() > from || t.state() == Transfer.State.COMPLETED) {
-                p.tryComplete();
-            } else {
-                t.wakeOnChange(context, check[0]);
-            }
-        };
-        check[0].run();
-        return p.future().onComplete(ar -> context.owner().cancelTimer(timer));
+        return FirstByte.await(t, context, from, firstByteTimeout).recover(err -> Future.failedFuture(new OciException(
+                OciErrorCode.UNAVAILABLE, err instanceof FirstByte.TimedOut
+                        ? "the blob is being pulled from another DC but its first bytes were not verified within "
+                                + firstByteTimeout.toSeconds() + " s"
+                        : "pulling the blob from another DC failed: " + t.error())));
     }
 }

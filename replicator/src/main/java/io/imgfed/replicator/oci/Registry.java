@@ -1,9 +1,8 @@
 package io.imgfed.replicator.oci;
 
+import io.imgfed.replicator.storage.DbWriter;
 import io.imgfed.transfer.store.DurableDirectories;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,9 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +46,7 @@ public final class Registry implements AutoCloseable {
     }
 
     private final Vertx vertx;
-    private final ExecutorService writer;
+    private final DbWriter writer;
     private final RegistryDb db;
     private final Map<String, BlobRef> blobs = new ConcurrentHashMap<>();
     private final Map<String, String> digestBySha1 = new ConcurrentHashMap<>();
@@ -63,9 +59,8 @@ public final class Registry implements AutoCloseable {
     private final Map<String, Map<String, StoredManifest>> foreignManifests = new ConcurrentHashMap<>();
     private final Map<String, BlobRef> foreignBlobs = new ConcurrentHashMap<>();
     private final String dc;
-    private volatile boolean closed;
 
-    private Registry(Vertx vertx, ExecutorService writer, RegistryDb db, String dc) {
+    private Registry(Vertx vertx, DbWriter writer, RegistryDb db, String dc) {
         this.dc = dc;
         this.vertx = vertx;
         this.writer = writer;
@@ -74,31 +69,20 @@ public final class Registry implements AutoCloseable {
 
     /** Opens (or creates) {@code <dataDir>/registry.db} and loads it into memory. */
     public static Future<Registry> open(Vertx vertx, Path dataDir, String dc) {
-        ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "imgfed-registry");
-            t.setDaemon(true);
-            return t;
-        });
-        Promise<Registry> promise = Promise.promise();
-        Context ctx = vertx.getOrCreateContext();
-        writer.execute(() -> {
-            try {
-                DurableDirectories.create(dataDir);
-                RegistryDb db = RegistryDb.open(dataDir.resolve("registry.db"));
-                Registry r = new Registry(vertx, writer, db, dc);
-                db.blobs().forEach(b -> r.indexBlob(new BlobRef(b.digest(), b.sha1(), b.size(), b.pieceRoot() == null ? null
-                        : new io.imgfed.protocol.pieces.FilePieces(b.pieceSize(), b.pieceRoot()))));
-                db.manifests().forEach(m -> r.indexManifest(m.repo(), new StoredManifest(m.digest(), m.mediaType(),
-                        m.body(), m.references().isEmpty() ? List.of() : Arrays.asList(m.references().split(",")))));
-                db.tags().forEach(t -> r.tagsOf(t.repo()).put(t.tag(), new TagRef(t.digest(), t.updatedAt(), dc)));
-                LOG.info("registry loaded: {} blob(s), {} repositor(ies)", r.blobs.size(), r.manifests.size());
-                ctx.runOnContext(v -> promise.complete(r));
-            } catch (Throwable e) {
-                writer.shutdown();
-                ctx.runOnContext(v -> promise.fail(e));
-            }
-        });
-        return promise.future();
+        DbWriter writer = new DbWriter(vertx,
+                "imgfed-registry", "the registry");
+        return writer.call(() -> {
+            DurableDirectories.create(dataDir);
+            RegistryDb db = RegistryDb.open(dataDir.resolve("registry.db"));
+            Registry r = new Registry(vertx, writer, db, dc);
+            db.blobs().forEach(b -> r.indexBlob(new BlobRef(b.digest(), b.sha1(), b.size(), b.pieceRoot() == null ? null
+                    : new io.imgfed.protocol.pieces.FilePieces(b.pieceSize(), b.pieceRoot()))));
+            db.manifests().forEach(m -> r.indexManifest(m.repo(), new StoredManifest(m.digest(), m.mediaType(),
+                    m.body(), m.references().isEmpty() ? List.of() : Arrays.asList(m.references().split(",")))));
+            db.tags().forEach(t -> r.tagsOf(t.repo()).put(t.tag(), new TagRef(t.digest(), t.updatedAt(), dc)));
+            LOG.info("registry loaded: {} blob(s), {} repositor(ies)", r.blobs.size(), r.manifests.size());
+            return r;
+        }).onFailure(e -> writer.abandon());
     }
 
     /** A blob pushed here, else one another DC's tag references (which may have to be pulled). */
@@ -283,41 +267,11 @@ public final class Registry implements AutoCloseable {
     }
 
     private <T> Future<T> onWriter(Callable<T> work) {
-        if (closed) {
-            return Future.failedFuture(new IllegalStateException("the registry is closed"));
-        }
-        Promise<T> promise = Promise.promise();
-        Context ctx = vertx.getOrCreateContext();
-        try {
-            writer.execute(() -> {
-                try {
-                    T result = work.call();
-                    ctx.runOnContext(v -> promise.complete(result));
-                } catch (Throwable e) {
-                    ctx.runOnContext(v -> promise.fail(e));
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            return Future.failedFuture(new IllegalStateException("the registry is closed"));
-        }
-        return promise.future();
+        return writer.call(work);
     }
 
     @Override
     public void close() {
-        closed = true;
-        writer.execute(() -> {
-            try {
-                db.close();
-            } catch (Exception e) {
-                LOG.warn("closing the registry database: {}", e.getMessage());
-            }
-        });
-        writer.shutdown();
-        try {
-            writer.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.close(db);
     }
 }
