@@ -365,6 +365,8 @@ public final class Daemon {
         oci.mount(router);
         oci.mountAvailability(router, federation.availability()::holders, federation.directory()::dcs);
         oci.publishTags();
+        oci.collectGarbageEvery(vertx, config.oci().gcInterval(), config.oci().gcGrace(),
+                sha1 -> !catalog.imagesWithFile(sha1).isEmpty() || engine.find(sha1).isPresent(), store::delete);
         new OpsRoutes(config.dc(), Version.get(), readiness, metrics.registry()).mount(router);
         new FederationRoutes(federation, catalog, callers, sources).mount(router);
         TransferRoutes transferRoutes = new TransferRoutes(engine, callers);

@@ -157,9 +157,8 @@ final class BlobUploads {
         if (registry.localBlob(digest).filter(b -> store.contains(b.sha1())).isPresent()) {
             committed = onSession(s, () -> s.writer.abort()).map(v -> registry.localBlob(digest).orElseThrow());
         } else {
-            committed = store.commit(s.writer, d).compose(info ->
-                    registry.addBlob(new Registry.BlobRef(digest, d.sha1(), d.size(),
-                            d.pieces() == null ? null : d.pieces().summary())));
+            committed = registry.commitBlob(new Registry.BlobRef(digest, d.sha1(), d.size(),
+                    d.pieces() == null ? null : d.pieces().summary()), () -> store.commit(s.writer, d));
         }
         return committed.onComplete(ar -> s.reservation.release());
     }

@@ -87,7 +87,9 @@ final class ManifestAnswers {
             String tag = path.reference() instanceof Tag t ? t.value() : null;
             Registry.StoredManifest stored = new Registry.StoredManifest(doc.digest().toString(), doc.mediaType(), body,
                     references);
-            return registry.putManifest(path.name().value(), stored, tag).onSuccess(m -> {
+            List<String> needBlobs = doc.isIndex() ? List.of() : references;
+            List<String> needManifests = doc.isIndex() ? references : List.of();
+            return registry.putManifest(path.name().value(), stored, tag, needBlobs, needManifests).onSuccess(m -> {
                 if (tag != null) {
                     publisher.tagged(path.name().value(), tag);
                 }

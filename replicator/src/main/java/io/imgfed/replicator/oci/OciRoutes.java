@@ -84,6 +84,23 @@ public final class OciRoutes {
         });
     }
 
+    /**
+     * Runs the garbage collector every {@code interval}: manifests no tag reaches and blobs no manifest references,
+     * once older than {@code grace}; a file the store keeps for something else ({@code keepFile}) stays.
+     */
+    public void collectGarbageEvery(Vertx vertx, java.time.Duration interval, java.time.Duration grace,
+            java.util.function.Predicate<String> keepFile, java.util.function.Function<String, Future<Boolean>> deleteFile) {
+        vertx.setPeriodic(interval.toMillis(), id -> registry.collectGarbage(grace, keepFile, deleteFile)
+                .onSuccess(gone -> {
+                    if (!gone.isEmpty()) {
+                        org.slf4j.LoggerFactory.getLogger(OciRoutes.class).info("OCI garbage collection deleted {}: {}",
+                                gone.size(), gone.size() > 20 ? gone.subList(0, 20) + "..." : gone);
+                    }
+                })
+                .onFailure(err -> org.slf4j.LoggerFactory.getLogger(OciRoutes.class).warn("OCI garbage collection failed",
+                        err)));
+    }
+
     /** Publishes every tag pushed here to the federation (at start). */
     public void publishTags() {
         publisher.publishAll();

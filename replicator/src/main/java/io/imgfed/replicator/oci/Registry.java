@@ -58,6 +58,8 @@ public final class Registry implements AutoCloseable {
     private final Map<String, NavigableMap<String, TagRef>> foreignTags = new ConcurrentHashMap<>();
     private final Map<String, Map<String, StoredManifest>> foreignManifests = new ConcurrentHashMap<>();
     private final Map<String, BlobRef> foreignBlobs = new ConcurrentHashMap<>();
+    /** When each blob ("b:" digest) and manifest ("m:" repo "@" digest) pushed here was stored: GC's grace. */
+    private final Map<String, Long> addedAt = new ConcurrentHashMap<>();
     private final String dc;
 
     private Registry(Vertx vertx, DbWriter writer, RegistryDb db, String dc) {
@@ -75,10 +77,16 @@ public final class Registry implements AutoCloseable {
             DurableDirectories.create(dataDir);
             RegistryDb db = RegistryDb.open(dataDir.resolve("registry.db"));
             Registry r = new Registry(vertx, writer, db, dc);
-            db.blobs().forEach(b -> r.indexBlob(new BlobRef(b.digest(), b.sha1(), b.size(), b.pieceRoot() == null ? null
-                    : new io.imgfed.protocol.pieces.FilePieces(b.pieceSize(), b.pieceRoot()))));
-            db.manifests().forEach(m -> r.indexManifest(m.repo(), new StoredManifest(m.digest(), m.mediaType(),
-                    m.body(), m.references().isEmpty() ? List.of() : Arrays.asList(m.references().split(",")))));
+            db.blobs().forEach(b -> {
+                r.indexBlob(new BlobRef(b.digest(), b.sha1(), b.size(), b.pieceRoot() == null ? null
+                        : new io.imgfed.protocol.pieces.FilePieces(b.pieceSize(), b.pieceRoot())));
+                r.addedAt.put("b:" + b.digest(), b.createdAt());
+            });
+            db.manifests().forEach(m -> {
+                r.indexManifest(m.repo(), new StoredManifest(m.digest(), m.mediaType(),
+                        m.body(), m.references().isEmpty() ? List.of() : Arrays.asList(m.references().split(","))));
+                r.addedAt.put("m:" + m.repo() + "@" + m.digest(), m.createdAt());
+            });
             db.tags().forEach(t -> r.tagsOf(t.repo()).put(t.tag(), new TagRef(t.digest(), t.updatedAt(), dc)));
             LOG.info("registry loaded: {} blob(s), {} repositor(ies)", r.blobs.size(), r.manifests.size());
             return r;
@@ -101,12 +109,77 @@ public final class Registry implements AutoCloseable {
         return digestBySha1.containsKey(sha1);
     }
 
-    public Future<BlobRef> addBlob(BlobRef blob) {
+    /**
+     * Commits an upload's blob: {@code storeCommit} (the store's rename into place) and the registry's row run
+     * together on the writer thread, where {@link #collectGarbage} runs too, so the collector never deletes a file
+     * that a push is committing at the same moment.
+     */
+    public Future<BlobRef> commitBlob(BlobRef blob, java.util.function.Supplier<Future<?>> storeCommit) {
         return onWriter(() -> {
+            storeCommit.get().toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.MINUTES);
+            long now = System.currentTimeMillis();
             db.putBlob(new RegistryDb.BlobRow(blob.digest(), blob.sha1(), blob.size(),
-                    blob.pieces() == null ? 0 : blob.pieces().pieceSize(), blob.pieces() == null ? null : blob.pieces().root()));
+                    blob.pieces() == null ? 0 : blob.pieces().pieceSize(), blob.pieces() == null ? null : blob.pieces().root(),
+                    now));
             indexBlob(blob);
+            addedAt.put("b:" + blob.digest(), now);
             return blob;
+        });
+    }
+
+    /**
+     * One pass of garbage collection, on the writer thread: manifests pushed here that no tag of their repository
+     * reaches (directly or as a child of a tagged index), and blobs that no remaining manifest pushed here
+     * references, are deleted once older than {@code grace}; so are their files, unless {@code keepFile} says the
+     * store needs the file for something else (an IMGAPI image with the same bytes). A manifest push checks its
+     * blobs on this same thread ({@link #putManifest}), so no blob is deleted between that check and the commit,
+     * and the grace covers a push whose blobs are in but whose manifest is not yet. Returns what was deleted.
+     */
+    public Future<List<String>> collectGarbage(java.time.Duration grace, java.util.function.Predicate<String> keepFile,
+            java.util.function.Function<String, Future<Boolean>> deleteFile) {
+        return onWriter(() -> {
+            long cutoff = System.currentTimeMillis() - grace.toMillis();
+            List<String> deleted = new ArrayList<>();
+            java.util.Set<String> referenced = new java.util.HashSet<>();
+            for (Map.Entry<String, Map<String, StoredManifest>> repo : manifests.entrySet()) {
+                java.util.Set<String> reachable = new java.util.HashSet<>();
+                NavigableMap<String, TagRef> t = tags.get(repo.getKey());
+                if (t != null) {
+                    for (TagRef ref : t.values()) {
+                        reachable.add(ref.digest());
+                        StoredManifest m = repo.getValue().get(ref.digest());
+                        if (m != null && io.imgfed.protocol.oci.MediaTypes.isIndex(m.mediaType())) {
+                            reachable.addAll(m.references());
+                        }
+                    }
+                }
+                for (StoredManifest m : List.copyOf(repo.getValue().values())) {
+                    String key = "m:" + repo.getKey() + "@" + m.digest();
+                    if (!reachable.contains(m.digest()) && addedAt.getOrDefault(key, 0L) < cutoff) {
+                        db.deleteManifest(repo.getKey(), m.digest());
+                        repo.getValue().remove(m.digest());
+                        addedAt.remove(key);
+                        deleted.add(repo.getKey() + "@" + m.digest());
+                    } else {
+                        referenced.addAll(m.references());
+                    }
+                }
+            }
+            for (BlobRef b : List.copyOf(blobs.values())) {
+                String key = "b:" + b.digest();
+                if (!referenced.contains(b.digest()) && addedAt.getOrDefault(key, 0L) < cutoff) {
+                    db.deleteBlob(b.digest());
+                    blobs.remove(b.digest());
+                    digestBySha1.remove(b.sha1());
+                    addedAt.remove(key);
+                    if (!keepFile.test(b.sha1())) {
+                        deleteFile.apply(b.sha1()).toCompletionStage().toCompletableFuture()
+                                .get(1, java.util.concurrent.TimeUnit.MINUTES);
+                    }
+                    deleted.add(b.digest());
+                }
+            }
+            return deleted;
         });
     }
 
@@ -198,8 +271,30 @@ public final class Registry implements AutoCloseable {
 
     /** Stores a manifest in a repository and, when {@code tag} is not null, points the tag at it. */
     public Future<StoredManifest> putManifest(String repo, StoredManifest m, String tag) {
+        return putManifest(repo, m, tag, List.of(), List.of());
+    }
+
+    /**
+     * Stores a manifest (and moves the tag) after checking, on the writer thread where the garbage collector
+     * runs, that the blobs and child manifests it needs are still here: MANIFEST_BLOB_UNKNOWN otherwise.
+     */
+    public Future<StoredManifest> putManifest(String repo, StoredManifest m, String tag, List<String> needBlobs,
+            List<String> needManifests) {
         return onWriter(() -> {
+            for (String d : needBlobs) {
+                if (blob(d).isEmpty()) {
+                    throw new io.imgfed.protocol.oci.OciException(io.imgfed.protocol.oci.OciErrorCode.MANIFEST_BLOB_UNKNOWN,
+                            "blob " + d + " is not in " + repo);
+                }
+            }
+            for (String d : needManifests) {
+                if (manifest(repo, d).isEmpty()) {
+                    throw new io.imgfed.protocol.oci.OciException(io.imgfed.protocol.oci.OciErrorCode.MANIFEST_BLOB_UNKNOWN,
+                            "manifest " + d + " is not in " + repo);
+                }
+            }
             long now = System.currentTimeMillis();
+            addedAt.put("m:" + repo + "@" + m.digest(), now);
             db.putManifest(new RegistryDb.ManifestRow(repo, m.digest(), m.mediaType(), m.body(),
                     String.join(",", m.references()), now), tag, now);
             indexManifest(repo, m);

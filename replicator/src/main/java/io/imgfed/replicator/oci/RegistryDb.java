@@ -24,7 +24,7 @@ final class RegistryDb implements AutoCloseable {
     private final PreparedStatement deleteTagsOf;
     private final PreparedStatement deleteTag;
 
-    record BlobRow(String digest, String sha1, long size, int pieceSize, String pieceRoot) {
+    record BlobRow(String digest, String sha1, long size, int pieceSize, String pieceRoot, long createdAt) {
     }
 
     record ManifestRow(String repo, String digest, String mediaType, byte[] body, String references, long createdAt) {
@@ -35,7 +35,8 @@ final class RegistryDb implements AutoCloseable {
 
     private RegistryDb(Connection conn) throws SQLException {
         this.conn = conn;
-        this.putBlob = conn.prepareStatement("INSERT OR REPLACE INTO blobs(digest, sha1, size, piece_size, piece_root) VALUES(?, ?, ?, ?, ?)");
+        this.putBlob = conn.prepareStatement("INSERT OR REPLACE INTO blobs(digest, sha1, size, piece_size, piece_root, created_at) "
+                + "VALUES(?, ?, ?, ?, ?, ?)");
         this.putManifest = conn.prepareStatement("INSERT OR REPLACE INTO manifests(repo, digest, media_type, body, "
                 + "refs, created_at) VALUES(?, ?, ?, ?, ?, ?)");
         this.putTag = conn.prepareStatement("INSERT OR REPLACE INTO tags(repo, tag, digest, updated_at) VALUES(?, ?, ?, ?)");
@@ -51,7 +52,7 @@ final class RegistryDb implements AutoCloseable {
             s.execute("PRAGMA synchronous=FULL");
             s.execute("PRAGMA busy_timeout=5000");
             s.execute("CREATE TABLE IF NOT EXISTS blobs (digest TEXT PRIMARY KEY, sha1 TEXT NOT NULL, size INTEGER NOT NULL, "
-                    + "piece_size INTEGER, piece_root TEXT)");
+                    + "piece_size INTEGER, piece_root TEXT, created_at INTEGER NOT NULL)");
             s.execute("CREATE TABLE IF NOT EXISTS manifests (repo TEXT NOT NULL, digest TEXT NOT NULL, "
                     + "media_type TEXT NOT NULL, body BLOB NOT NULL, refs TEXT NOT NULL, created_at INTEGER NOT NULL, "
                     + "PRIMARY KEY(repo, digest))");
@@ -66,9 +67,10 @@ final class RegistryDb implements AutoCloseable {
 
     List<BlobRow> blobs() throws SQLException {
         List<BlobRow> out = new ArrayList<>();
-        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT digest, sha1, size, piece_size, piece_root FROM blobs")) {
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT digest, sha1, size, piece_size, piece_root, created_at FROM blobs")) {
             while (rs.next()) {
-                out.add(new BlobRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getString(5)));
+                out.add(new BlobRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getString(5),
+                        rs.getLong(6)));
             }
         }
         return out;
@@ -107,6 +109,7 @@ final class RegistryDb implements AutoCloseable {
             putBlob.setInt(4, b.pieceSize());
             putBlob.setString(5, b.pieceRoot());
         }
+        putBlob.setLong(6, b.createdAt());
         putBlob.executeUpdate();
     }
 
@@ -140,6 +143,13 @@ final class RegistryDb implements AutoCloseable {
             deleteManifest.setString(2, digest);
             deleteManifest.executeUpdate();
         });
+    }
+
+    void deleteBlob(String digest) throws SQLException {
+        try (PreparedStatement st = conn.prepareStatement("DELETE FROM blobs WHERE digest = ?")) {
+            st.setString(1, digest);
+            st.executeUpdate();
+        }
     }
 
     void deleteTag(String repo, String tag) throws SQLException {
