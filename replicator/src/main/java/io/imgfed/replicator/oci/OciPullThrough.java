@@ -42,7 +42,7 @@ final class OciPullThrough {
             java.util.function.BiFunction<HttpServerRequest, HttpServerResponse, ByteRange> headers) {
         TransferEngine.Obtained obtained = engine.obtain(new FileRequest(blob.sha1(), blob.size(), null,
                 blob.digest().startsWith("sha256:") ? blob.digest().substring(7) : null, blob.pieces(), null, null,
-                TransferReason.PROVISION, requestId));
+                TransferReason.PROVISION, requestId, FileRequest.OCI));
         if (obtained == null) {
             return null;
         }
