@@ -5,6 +5,7 @@ import io.imgfed.federation.board.RecordBoard;
 import io.imgfed.federation.board.VersionClock;
 import io.imgfed.federation.gossip.AvailabilityGossip;
 import io.imgfed.federation.gossip.ManifestGossip;
+import io.imgfed.federation.gossip.OciGossip;
 import io.imgfed.federation.liveness.DcDirectory;
 import io.imgfed.federation.trust.CaTrust;
 import io.imgfed.federation.trust.ListedDcs;
@@ -42,6 +43,7 @@ public final class Federation implements AutoCloseable {
     private final VersionClock versions;
     private final DcDirectory directory;
     private final ManifestGossip manifests;
+    private final OciGossip oci;
     private final AvailabilityGossip availability;
     private final FederationMetrics metrics;
     private final ScheduledExecutorService timer;
@@ -49,6 +51,7 @@ public final class Federation implements AutoCloseable {
 
     private Federation(FederationSettings settings, FederationNode node, RecordBoard board, VersionClock versions,
             DcDirectory directory, ManifestGossip manifests, AvailabilityGossip availability, FederationMetrics metrics) {
+        this.oci = new OciGossip(board);
         this.settings = settings;
         this.node = node;
         this.board = board;
@@ -165,6 +168,11 @@ public final class Federation implements AutoCloseable {
 
     public ManifestGossip manifests() {
         return manifests;
+    }
+
+    /** The OCI front's tags on the board. */
+    public OciGossip oci() {
+        return oci;
     }
 
     public AvailabilityGossip availability() {

@@ -174,7 +174,7 @@ public final class Daemon {
                 })
                 .compose(c -> {
                     catalog = c;
-                    return io.imgfed.replicator.oci.Registry.open(vertx, data.dir());
+                    return io.imgfed.replicator.oci.Registry.open(vertx, data.dir(), config.dc());
                 })
                 .compose(r -> {
                     ociRegistry = r;
@@ -333,6 +333,8 @@ public final class Daemon {
                 }
             }
             store.list().forEach(b -> fed.availability().present(b.sha1(), b.size()));
+            // Other DCs' OCI tags become visible here as their records arrive (from announce() on).
+            fed.oci().sink(ociRegistry::foreign);
             long since = System.currentTimeMillis() - TOMBSTONE_RETENTION.toMillis();
             return catalog.deletionsSince(since).compose(deletions -> {
                 deletions.forEach(d -> fed.manifests().publishTombstone(d.uuid(), d.deletedAtMillis()));
@@ -359,8 +361,12 @@ public final class Daemon {
 
         Router router = ClientApi.router(vertx);
         oci = new io.imgfed.replicator.oci.OciRoutes(vertx, callers, ociRegistry, store, space,
-                metrics::frontRequest);
+                metrics::frontRequest, engine, config.transfer().stallTimeout(), federation.oci()::publish);
         oci.mount(router);
+        oci.mountAvailability(router, federation.availability()::holders, federation.directory()::dcs);
+        oci.publishTags();
+        oci.collectGarbageEvery(vertx, config.oci().gcInterval(), config.oci().gcGrace(),
+                sha1 -> !catalog.imagesWithFile(sha1).isEmpty() || engine.find(sha1).isPresent(), store::delete);
         new OpsRoutes(config.dc(), Version.get(), readiness, metrics.registry()).mount(router);
         new FederationRoutes(federation, catalog, callers, sources).mount(router);
         TransferRoutes transferRoutes = new TransferRoutes(engine, callers);

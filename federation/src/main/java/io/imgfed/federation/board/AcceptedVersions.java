@@ -32,7 +32,7 @@ final class AcceptedVersions {
             perDc.put(r.boardKey(), r.version());
             return;
         }
-        int words = r.kind() == RecordKind.MANIFEST ? 2 : 3;
+        int words = r.kind() == RecordKind.MANIFEST ? 2 : r.kind() == RecordKind.OCI_TAG ? 4 : 3;
         perId.computeIfAbsent(r.kind(), k -> new HashMap<>())
                 .computeIfAbsent(r.dc(), dc -> new IdVersions(words))
                 .put(r.id(), r.version());
@@ -40,7 +40,7 @@ final class AcceptedVersions {
 
     /**
      * Versions by id, open addressing with linear probing. An id is its hex digits (dashes skipped) read as
-     * {@code words} 64-bit numbers: exact for the ids the board admits (a uuid is 32 digits, a sha1 40), which
+     * {@code words} 64-bit numbers: exact for the ids the board admits (a uuid is 32 digits, a sha1 40, an OCI tag's id 64), which
      * {@link SignedRecord#decode} checks before a record gets here.
      */
     static final class IdVersions {

@@ -185,7 +185,14 @@ public final class DemoCommand implements Callable<Integer> {
             ok("owner " + event.owner() + " billed for " + Table.human(event.bytes()) + " from " + event.sourceDc() + " to "
                     + event.destDc());
 
-            out.printf("%nDemo finished in %.1f s: publish, gossip, lazy pull, availability and billing all checked.%n",
+            try {
+                new OciDemo(http, out).run(DCS[0], east, DCS[1], url(daemons.get(1)));
+            } catch (IllegalStateException e) {
+                throw new DemoFailure(e.getMessage());
+            }
+
+            out.printf("%nDemo finished in %.1f s: publish, gossip, lazy pull, availability and billing all checked, and an "
+                    + "OCI image pushed in one DC and pulled in another.%n",
                     (System.nanoTime() - t0) / 1e9);
             if (keep) {
                 keepRunning(daemons, kafka, uuid);
@@ -228,6 +235,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  curl -s -o /dev/null -D - " + west + "/images/" + uuid + "/file   # a lazy pull into "
                 + daemons.get(1).config().dc());
         out.println("  ./imgfed billing report --bootstrap " + kafka.bootstrap());
+        OciDemo.printNodeSetUp(out, daemons.stream().map(d -> new String[] {d.config().dc(), url(d)}).toList());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
         stop.await();

@@ -29,7 +29,15 @@ public record TransferEvent(
         String reason,
         Instant startedAt,
         Instant completedAt,
-        int attempts) {
+        int attempts,
+        String front) {
+
+    /** An event of the IMGAPI front (events before fronts had no {@code front}: they are IMGAPI's). */
+    public TransferEvent(String eventId, Type type, String imageUuid, String owner, String fileSha1, long bytes, long size,
+            String sourceDc, String destDc, String reason, Instant startedAt, Instant completedAt, int attempts) {
+        this(eventId, type, imageUuid, owner, fileSha1, bytes, size, sourceDc, destDc, reason, startedAt, completedAt,
+                attempts, "imgapi");
+    }
 
     public static final String SCHEMA = "imgfed.transfer.v1";
 
@@ -83,6 +91,7 @@ public record TransferEvent(
         o.put("started_at", DateTimeFormatter.ISO_INSTANT.format(startedAt));
         o.put("completed_at", DateTimeFormatter.ISO_INSTANT.format(completedAt));
         o.put("attempts", attempts);
+        o.put("front", front);
         return Json.bytes(o);
     }
 
@@ -110,7 +119,8 @@ public record TransferEvent(
         }
         return new TransferEvent(id, type, image, owner, sha1, number(o, "bytes"), number(o, "size"),
                 o.path("source_dc").asText(null), text(o, "dest_dc"), text(o, "reason"), time(o, "started_at"),
-                time(o, "completed_at"), (int) number(o, "attempts"));
+                time(o, "completed_at"), (int) number(o, "attempts"),
+                o.hasNonNull("front") ? o.get("front").asText() : "imgapi");
     }
 
     private static String uuid(JsonNode o, String f, boolean nullable) {

@@ -9,7 +9,9 @@ public enum RecordKind {
     /** The manifest of an image homed at the publishing DC, or its tombstone. */
     MANIFEST("m"),
     /** Whether the publishing DC holds a file: present, pulling (with progress) or absent. */
-    AVAILABILITY("a");
+    AVAILABILITY("a"),
+    /** A tag of the OCI front pushed at the publishing DC, with its manifests and blobs, or its tombstone. */
+    OCI_TAG("o");
 
     private final String prefix;
 
@@ -32,6 +34,6 @@ public enum RecordKind {
 
     /** Whether records of this kind name an object (uuid, sha1) besides their DC. */
     public boolean hasId() {
-        return this == MANIFEST || this == AVAILABILITY;
+        return this == MANIFEST || this == AVAILABILITY || this == OCI_TAG;
     }
 }

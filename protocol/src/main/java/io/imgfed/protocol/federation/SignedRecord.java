@@ -185,6 +185,7 @@ public record SignedRecord(RecordKind kind, String dc, String id, long version, 
         return switch (kind) {
             case MANIFEST -> ManifestValidator.UUID.matcher(id).matches();
             case AVAILABILITY -> ImageFile.SHA1.matcher(id).matches();
+            case OCI_TAG -> id.length() == 64 && id.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
             case KEY, DC -> id.isEmpty();
         };
     }

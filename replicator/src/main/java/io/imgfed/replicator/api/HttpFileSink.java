@@ -18,7 +18,7 @@ import java.nio.channels.FileChannel;
  * which is what that method calls; where the connection is not one (another HTTP version), it reads the bytes and
  * writes them. Either way the head goes out with the first send.
  */
-final class HttpFileSink implements FileSink {
+public final class HttpFileSink implements FileSink {
     private static final int CHUNK = 256 * 1024;
 
     private final HttpServerResponse res;
@@ -31,7 +31,7 @@ final class HttpFileSink implements FileSink {
         this.store = store;
     }
 
-    static FileSink of(HttpServerRequest req, BlobStore store) {
+    public static FileSink of(HttpServerRequest req, BlobStore store) {
         VertxConnection c = req.connection() instanceof VertxConnection vc ? vc : null;
         return new HttpFileSink(req.response(), c, store);
     }

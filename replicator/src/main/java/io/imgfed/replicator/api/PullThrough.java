@@ -5,6 +5,7 @@ import io.imgfed.protocol.error.ImgapiError;
 import io.imgfed.protocol.manifest.ImageFile;
 import io.imgfed.protocol.manifest.Manifest;
 import io.imgfed.transfer.pull.FileRequest;
+import io.imgfed.transfer.pull.FirstByte;
 import io.imgfed.transfer.pull.Transfer;
 import io.imgfed.transfer.pull.TransferEngine;
 import io.imgfed.transfer.pull.TransferReader;
@@ -12,7 +13,6 @@ import io.imgfed.transfer.pull.TransferReason;
 import io.imgfed.transfer.store.BlobStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -107,30 +107,18 @@ public final class PullThrough implements Downloads.RemoteFiles {
      * the answer's head goes out only once its first byte can follow, and never for bytes that fail their check.
      */
     private Future<Void> firstByte(Transfer t, Context context, long from) {
-        Promise<Void> p = Promise.promise();
-        long timer = context.owner().setTimer(firstByteTimeout.toMillis(), id -> {
-            long wait = Math.max(1, engine.retryAfter(t).toSeconds());
-            p.tryFail(ImgapiError.unavailable("the file is being pulled from another DC but the bytes asked for were not verified within "
-                    + firstByteTimeout.toSeconds() + " s (" + describe(t) + ")", (int) Math.min(wait, 600)).toException());
+        return FirstByte.await(t, context, from, firstByteTimeout).recover(err -> {
+            if (err instanceof FirstByte.TimedOut) {
+                long wait = Math.max(1, engine.retryAfter(t).toSeconds());
+                return Future.failedFuture(ImgapiError.unavailable("the file is being pulled from another DC but the "
+                        + "bytes asked for were not verified within " + firstByteTimeout.toSeconds() + " s (" + describe(t)
+                        + ")", (int) Math.min(wait, 600)).toException());
+            }
+            return Future.failedFuture(t.failedForStorage()
+                    ? new ImgapiError(ErrorCode.INSUFFICIENT_STORAGE, "this DC has no room for the file: " + t.error(),
+                            List.of(), 60).toException()
+                    : ImgapiError.unavailable("pulling the file from another DC failed: " + t.error(), 30).toException());
         });
-        Runnable[] check = new Runnable[1];
-        check[0] = () -> {
-            if (p.future().isComplete()) {
-                return;
-            }
-            if (t.state() == Transfer.State.FAILED) {
-                p.tryFail(t.failedForStorage()
-                        ? new ImgapiError(ErrorCode.INSUFFICIENT_STORAGE, "this DC has no room for the file: " + t.error(),
-                                List.of(), 60).toException()
-                        : ImgapiError.unavailable("pulling the file from another DC failed: " + t.error(), 30).toException());
-            } else if (t.verified() > from || t.state() == Transfer.State.COMPLETED) {
-                p.tryComplete();
-            } else {
-                t.wakeOnChange(context, check[0]);
-            }
-        };
-        check[0].run();
-        return p.future().onComplete(ar -> context.owner().cancelTimer(timer));
     }
 
     private static String describe(Transfer t) {

@@ -2,6 +2,7 @@ package io.imgfed.replicator.catalog;
 
 import io.imgfed.protocol.manifest.Manifest;
 import io.imgfed.protocol.query.ImageQuery;
+import io.imgfed.replicator.storage.DbWriter;
 import io.imgfed.transfer.store.DurableDirectories;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -20,9 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +51,7 @@ public final class Catalog implements AutoCloseable {
 
     private final Vertx vertx;
     private final String dc;
-    private final ExecutorService writer;
+    private final DbWriter writer;
     private final CatalogDb db;
     private final ImageIndex index = new ImageIndex();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -67,7 +65,7 @@ public final class Catalog implements AutoCloseable {
     private record Change(String uuid, Mutation mutation, boolean ownStateOnly, Promise<Manifest> promise, Context ctx) {
     }
 
-    private Catalog(Vertx vertx, String dc, ExecutorService writer, CatalogDb db) {
+    private Catalog(Vertx vertx, String dc, DbWriter writer, CatalogDb db) {
         this.vertx = vertx;
         this.dc = dc;
         this.writer = writer;
@@ -76,28 +74,17 @@ public final class Catalog implements AutoCloseable {
 
     /** Opens (or creates) {@code <dataDir>/catalog.db} and loads every image into memory. */
     public static Future<Catalog> open(Vertx vertx, Path dataDir, String dc) {
-        ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "imgfed-catalog-" + dc);
-            t.setDaemon(true);
-            return t;
-        });
-        Promise<Catalog> promise = Promise.promise();
-        Context ctx = vertx.getOrCreateContext();
-        writer.execute(() -> {
-            try {
-                DurableDirectories.create(dataDir);
-                CatalogDb db = CatalogDb.open(dataDir.resolve("catalog.db"));
-                Catalog c = new Catalog(vertx, dc, writer, db);
-                List<Manifest> all = db.loadAll();
-                all.forEach(c.index::put);
-                LOG.info("catalog loaded: {} image(s)", all.size());
-                ctx.runOnContext(v -> promise.complete(c));
-            } catch (Throwable e) {
-                writer.shutdown();
-                ctx.runOnContext(v -> promise.fail(e));
-            }
-        });
-        return promise.future();
+        DbWriter writer = new DbWriter(vertx,
+                "imgfed-catalog-" + dc, "catalog");
+        return writer.call(() -> {
+            DurableDirectories.create(dataDir);
+            CatalogDb db = CatalogDb.open(dataDir.resolve("catalog.db"));
+            Catalog c = new Catalog(vertx, dc, writer, db);
+            List<Manifest> all = db.loadAll();
+            all.forEach(c.index::put);
+            LOG.info("catalog loaded: {} image(s)", all.size());
+            return c;
+        }).onFailure(e -> writer.abandon());
     }
 
     public Optional<Manifest> get(String uuid) {
@@ -297,41 +284,12 @@ public final class Catalog implements AutoCloseable {
     }
 
     private <T> Future<T> onWriter(Callable<T> work) {
-        if (closed) {
-            return Future.failedFuture(new IllegalStateException("catalog is closed"));
-        }
-        Promise<T> promise = Promise.promise();
-        Context ctx = vertx.getOrCreateContext();
-        try {
-            writer.execute(() -> {
-                try {
-                    T result = work.call();
-                    ctx.runOnContext(v -> promise.complete(result));
-                } catch (Throwable e) {
-                    ctx.runOnContext(v -> promise.fail(e));
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            return Future.failedFuture(new IllegalStateException("catalog is closed"));
-        }
-        return promise.future();
+        return writer.call(work);
     }
 
     @Override
     public void close() {
         closed = true;
-        writer.execute(() -> {
-            try {
-                db.close();
-            } catch (Exception e) {
-                LOG.warn("closing the catalog database: {}", e.getMessage());
-            }
-        });
-        writer.shutdown();
-        try {
-            writer.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.close(db);
     }
 }

@@ -57,7 +57,8 @@ public final class ConfigLoader {
             "transfer.rateLimit", "transfer.stallTimeout",
             "billing.kafka.bootstrap", "billing.kafka.topic", "billing.outbox", "billing.outboxAlarm",
             "auth.mode", "auth.keys", "auth.tokens", "auth.operators", "auth.allowInsecure", "auth.clockSkew",
-            "auth.dateOnlySignatures");
+            "auth.dateOnlySignatures",
+            "oci.gcGrace", "oci.gcInterval");
 
     private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -255,6 +256,10 @@ public final class ConfigLoader {
             throw new ConfigException("auth.tokens", "is required when auth.mode is token");
         }
 
+        ConfigReader o = root.section("oci");
+        ImgfedConfig.Oci oci = new ImgfedConfig.Oci(o.duration("gcGrace", Duration.ofHours(24)),
+                o.duration("gcInterval", Duration.ofHours(1)));
+
         root.rejectUnknown();
         if (authMode == AuthMode.NONE && !auth.allowInsecure() && !isLoopback(http.host())) {
             throw new ConfigException("auth.mode", "none (no authentication) is only allowed when http.host is a loopback "
@@ -273,7 +278,7 @@ public final class ConfigLoader {
             throw new ConfigException("peer.tls", "is required when peer.host is not a loopback address (DCs "
                     + "authenticate each other with certificates: imgfed certs issue); or set auth.allowInsecure: true");
         }
-        return new ImgfedConfig(dc, data, http, peer, federation, transfer, billing, auth);
+        return new ImgfedConfig(dc, data, http, peer, federation, transfer, billing, auth, oci);
     }
 
     /** Whether the member list names a member other than this DC's own federation.host:port. */

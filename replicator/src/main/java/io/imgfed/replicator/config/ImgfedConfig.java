@@ -14,7 +14,16 @@ public record ImgfedConfig(
         Federation federation,
         Transfer transfer,
         Billing billing,
-        Auth auth) {
+        Auth auth,
+        Oci oci) {
+
+    /**
+     * The OCI front: manifests pushed here that no tag reaches, and blobs no manifest references, are deleted
+     * {@code gcGrace} after they were pushed (so a push in progress, blobs first, is never collected), checked
+     * every {@code gcInterval}.
+     */
+    public record Oci(java.time.Duration gcGrace, java.time.Duration gcInterval) {
+    }
 
     /** Where blobs and the catalog live, and how many bytes of image files this DC may keep. */
     public record Data(Path dir, long capacity, boolean pinHome) {

@@ -17,25 +17,39 @@ import io.vertx.core.http.HttpServerResponse;
 final class BlobAnswers {
     private final Registry registry;
     private final BlobStore store;
+    /** Null in a DC without a transfer engine (tests of the front alone). */
+    private final OciPullThrough pulls;
 
-    BlobAnswers(Registry registry, BlobStore store) {
+    BlobAnswers(Registry registry, BlobStore store, OciPullThrough pulls) {
         this.registry = registry;
         this.store = store;
+        this.pulls = pulls;
     }
 
-    Future<Void> serve(HttpServerRequest req, OciPath.Blob path) {
+    Future<Void> serve(HttpServerRequest req, OciPath.Blob path, String requestId) {
         String digest = path.digest().toString();
-        Registry.BlobRef blob = registry.blob(digest).filter(b -> store.contains(b.sha1())).orElseThrow(() ->
+        Registry.BlobRef blob = registry.blob(digest).orElseThrow(() ->
                 new OciException(OciErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in this registry"));
         HttpServerResponse res = req.response();
         res.putHeader("Content-Type", "application/octet-stream")
                 .putHeader("Docker-Content-Digest", digest)
                 .putHeader("ETag", "\"" + digest + "\"")
                 .putHeader("Accept-Ranges", "bytes");
-        ByteRange range = range(req, res, blob.size());
         if (req.method() == HttpMethod.HEAD) {
+            // what the blob is does not depend on where it is: no pull for a HEAD
+            range(req, res, blob.size());
             return res.end();
         }
+        if (!store.contains(blob.sha1())) {
+            if (pulls == null) {
+                throw new OciException(OciErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in this DC");
+            }
+            Future<Void> pulled = pulls.serve(req, blob, requestId, (rq, rs) -> range(rq, rs, blob.size()));
+            if (pulled != null) {
+                return pulled;
+            }
+        }
+        ByteRange range = range(req, res, blob.size());
         return store.lease(blob.sha1()).compose(lease -> {
             if (lease.size() != blob.size()) {
                 lease.close();

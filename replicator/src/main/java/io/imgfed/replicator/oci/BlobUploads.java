@@ -154,11 +154,11 @@ final class BlobUploads {
     private Future<Registry.BlobRef> commit(Session s, BlobDigest d, String digest) {
         sessions.remove(s.id);
         Future<Registry.BlobRef> committed;
-        if (registry.blob(digest).filter(b -> store.contains(b.sha1())).isPresent()) {
-            committed = onSession(s, () -> s.writer.abort()).map(v -> registry.blob(digest).orElseThrow());
+        if (registry.localBlob(digest).filter(b -> store.contains(b.sha1())).isPresent()) {
+            committed = onSession(s, () -> s.writer.abort()).map(v -> registry.localBlob(digest).orElseThrow());
         } else {
-            committed = store.commit(s.writer, d).compose(info ->
-                    registry.addBlob(new Registry.BlobRef(digest, d.sha1(), d.size())));
+            committed = registry.commitBlob(new Registry.BlobRef(digest, d.sha1(), d.size(),
+                    d.pieces() == null ? null : d.pieces().summary()), () -> store.commit(s.writer, d));
         }
         return committed.onComplete(ar -> s.reservation.release());
     }

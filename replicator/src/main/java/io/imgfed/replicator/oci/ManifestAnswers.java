@@ -28,10 +28,12 @@ import java.util.List;
 final class ManifestAnswers {
     private final Registry registry;
     private final BlobStore store;
+    private final TagPublisher publisher;
 
-    ManifestAnswers(Registry registry, BlobStore store) {
+    ManifestAnswers(Registry registry, BlobStore store, TagPublisher publisher) {
         this.registry = registry;
         this.store = store;
+        this.publisher = publisher;
     }
 
     Future<Void> get(HttpServerRequest req, OciPath.Manifest path) {
@@ -85,7 +87,13 @@ final class ManifestAnswers {
             String tag = path.reference() instanceof Tag t ? t.value() : null;
             Registry.StoredManifest stored = new Registry.StoredManifest(doc.digest().toString(), doc.mediaType(), body,
                     references);
-            return registry.putManifest(path.name().value(), stored, tag);
+            List<String> needBlobs = doc.isIndex() ? List.of() : references;
+            List<String> needManifests = doc.isIndex() ? references : List.of();
+            return registry.putManifest(path.name().value(), stored, tag, needBlobs, needManifests).onSuccess(m -> {
+                if (tag != null) {
+                    publisher.tagged(path.name().value(), tag);
+                }
+            });
         }).compose(m -> req.response().setStatusCode(201)
                 .putHeader("Location", "/v2/" + path.name() + "/manifests/" + m.digest())
                 .putHeader("Docker-Content-Digest", m.digest())
@@ -95,13 +103,15 @@ final class ManifestAnswers {
 
     Future<Void> delete(HttpServerRequest req, OciPath.Manifest path) {
         String repo = path.name().value();
-        Future<Boolean> deleted = path.reference() instanceof Tag t ? registry.deleteTag(repo, t.value())
+        Future<List<String>> deleted = path.reference() instanceof Tag t
+                ? registry.deleteTag(repo, t.value()).map(found -> found ? List.of(t.value()) : null)
                 : registry.deleteManifest(repo, path.reference().toString());
-        return deleted.compose(found -> {
-            if (!found) {
+        return deleted.compose(tags -> {
+            if (tags == null) {
                 return Future.failedFuture(new OciException(OciErrorCode.MANIFEST_UNKNOWN,
                         "manifest " + path.reference() + " is not in " + path.name()));
             }
+            tags.forEach(t -> publisher.untagged(repo, t));
             return req.response().setStatusCode(202).putHeader("Content-Length", "0").end();
         });
     }

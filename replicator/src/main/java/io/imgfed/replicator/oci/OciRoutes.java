@@ -43,14 +43,67 @@ public final class OciRoutes {
     private final BlobAnswers blobs;
     private final BlobUploads uploads;
 
+    private final TagPublisher publisher;
+
+    /**
+     * @param engine pulls blobs other DCs hold (null: this front serves only what is here)
+     * @param board publishes this DC's tags to the federation
+     */
     public OciRoutes(Vertx vertx, CallerResolver callers, Registry registry, BlobStore store, SpaceReservations space,
-            RequestCounter counter) {
+            RequestCounter counter, io.imgfed.transfer.pull.TransferEngine engine, java.time.Duration firstByteTimeout,
+            java.util.function.Consumer<io.imgfed.protocol.federation.OciTagRecord> board) {
         this.callers = callers;
         this.counter = counter;
         this.registry = registry;
-        this.manifests = new ManifestAnswers(registry, store);
-        this.blobs = new BlobAnswers(registry, store);
+        this.publisher = new TagPublisher(registry, board);
+        this.manifests = new ManifestAnswers(registry, store, publisher);
+        this.blobs = new BlobAnswers(registry, store, engine == null ? null : new OciPullThrough(engine, store, firstByteTimeout));
         this.uploads = new BlobUploads(vertx, store, space, registry);
+    }
+
+    /**
+     * Answers {@code /federation/availability?oci=<repo>:<tag>|<repo>@<digest>} (mount before the IMGAPI
+     * availability route, which takes every request without {@code oci}).
+     */
+    public void mountAvailability(Router router,
+            java.util.function.Function<String, java.util.Map<String, io.imgfed.protocol.federation.AvailabilityRecord>> holders,
+            java.util.function.Supplier<List<io.imgfed.federation.liveness.DcView>> dcs) {
+        OciAvailability availability = new OciAvailability(registry, holders, dcs);
+        router.get("/federation/availability").handler(ctx -> {
+            if (ctx.request().getParam("oci") == null) {
+                ctx.next();
+                return;
+            }
+            try {
+                callers.resolve(ctx);
+            } catch (RuntimeException e) {
+                OciErrorResponses.send(ctx.response(), e, ClientApi.requestId(ctx));
+                return;
+            }
+            availability.handle(ctx);
+        });
+    }
+
+    /**
+     * Runs the garbage collector every {@code interval}: manifests no tag reaches and blobs no manifest references,
+     * once older than {@code grace}; a file the store keeps for something else ({@code keepFile}) stays.
+     */
+    public void collectGarbageEvery(Vertx vertx, java.time.Duration interval, java.time.Duration grace,
+            java.util.function.Predicate<String> keepFile, java.util.function.Function<String, Future<Boolean>> deleteFile) {
+        vertx.setPeriodic(interval.toMillis(), id -> registry.collectGarbage(grace, keepFile, deleteFile)
+                .onSuccess(gone -> {
+                    if (!gone.isEmpty()) {
+                        org.slf4j.LoggerFactory.getLogger(OciRoutes.class).info("OCI garbage collection deleted {}: {}",
+                                gone.size(), gone.size() > 20 ? gone.subList(0, 20) + "..." : gone);
+                    }
+                })
+                .onFailure(err -> org.slf4j.LoggerFactory.getLogger(OciRoutes.class).warn("OCI garbage collection failed",
+                        err)));
+    }
+
+    /** Publishes every tag pushed here to the federation (at start). */
+    public void publishTags() {
+        publisher.publishAll();
     }
 
     public void mount(Router router) {
@@ -76,14 +129,14 @@ public final class OciRoutes {
         Future<Void> answered;
         try {
             callers.resolve(ctx);
-            answered = dispatch(req, OciPath.parse(req.path()));
+            answered = dispatch(req, OciPath.parse(req.path()), ClientApi.requestId(ctx));
         } catch (RuntimeException e) {
             answered = Future.failedFuture(e);
         }
         answered.onFailure(err -> fail(ctx, err));
     }
 
-    private Future<Void> dispatch(HttpServerRequest req, OciPath path) {
+    private Future<Void> dispatch(HttpServerRequest req, OciPath path, String requestId) {
         HttpMethod m = req.method();
         if (path instanceof OciPath.Base) {
             allow(m, HttpMethod.GET, HttpMethod.HEAD);
@@ -100,7 +153,7 @@ public final class OciRoutes {
                 throw new OciException(OciErrorCode.UNSUPPORTED, "blobs are deleted by garbage collection, not by "
                         + "request");
             }
-            return blobs.serve(req, p);
+            return blobs.serve(req, p, requestId);
         }
         if (path instanceof OciPath.Upload p) {
             return upload(req, p);
@@ -119,7 +172,7 @@ public final class OciRoutes {
             String mount = req.getParam("mount");
             if (mount != null) {
                 OciDigest d = OciDigest.parse(mount);
-                if (registry.blob(d.toString()).isPresent()) {
+                if (registry.localBlob(d.toString()).isPresent()) {
                     return created(req.response(), p.name(), d.toString());
                 }
             }

@@ -24,18 +24,19 @@ final class RegistryDb implements AutoCloseable {
     private final PreparedStatement deleteTagsOf;
     private final PreparedStatement deleteTag;
 
-    record BlobRow(String digest, String sha1, long size) {
+    record BlobRow(String digest, String sha1, long size, int pieceSize, String pieceRoot, long createdAt) {
     }
 
     record ManifestRow(String repo, String digest, String mediaType, byte[] body, String references, long createdAt) {
     }
 
-    record TagRow(String repo, String tag, String digest) {
+    record TagRow(String repo, String tag, String digest, long updatedAt) {
     }
 
     private RegistryDb(Connection conn) throws SQLException {
         this.conn = conn;
-        this.putBlob = conn.prepareStatement("INSERT OR REPLACE INTO blobs(digest, sha1, size) VALUES(?, ?, ?)");
+        this.putBlob = conn.prepareStatement("INSERT OR REPLACE INTO blobs(digest, sha1, size, piece_size, piece_root, created_at) "
+                + "VALUES(?, ?, ?, ?, ?, ?)");
         this.putManifest = conn.prepareStatement("INSERT OR REPLACE INTO manifests(repo, digest, media_type, body, "
                 + "refs, created_at) VALUES(?, ?, ?, ?, ?, ?)");
         this.putTag = conn.prepareStatement("INSERT OR REPLACE INTO tags(repo, tag, digest, updated_at) VALUES(?, ?, ?, ?)");
@@ -50,7 +51,8 @@ final class RegistryDb implements AutoCloseable {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA synchronous=FULL");
             s.execute("PRAGMA busy_timeout=5000");
-            s.execute("CREATE TABLE IF NOT EXISTS blobs (digest TEXT PRIMARY KEY, sha1 TEXT NOT NULL, size INTEGER NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS blobs (digest TEXT PRIMARY KEY, sha1 TEXT NOT NULL, size INTEGER NOT NULL, "
+                    + "piece_size INTEGER, piece_root TEXT, created_at INTEGER NOT NULL)");
             s.execute("CREATE TABLE IF NOT EXISTS manifests (repo TEXT NOT NULL, digest TEXT NOT NULL, "
                     + "media_type TEXT NOT NULL, body BLOB NOT NULL, refs TEXT NOT NULL, created_at INTEGER NOT NULL, "
                     + "PRIMARY KEY(repo, digest))");
@@ -65,9 +67,10 @@ final class RegistryDb implements AutoCloseable {
 
     List<BlobRow> blobs() throws SQLException {
         List<BlobRow> out = new ArrayList<>();
-        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT digest, sha1, size FROM blobs")) {
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT digest, sha1, size, piece_size, piece_root, created_at FROM blobs")) {
             while (rs.next()) {
-                out.add(new BlobRow(rs.getString(1), rs.getString(2), rs.getLong(3)));
+                out.add(new BlobRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getString(5),
+                        rs.getLong(6)));
             }
         }
         return out;
@@ -87,9 +90,9 @@ final class RegistryDb implements AutoCloseable {
 
     List<TagRow> tags() throws SQLException {
         List<TagRow> out = new ArrayList<>();
-        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT repo, tag, digest FROM tags")) {
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT repo, tag, digest, updated_at FROM tags")) {
             while (rs.next()) {
-                out.add(new TagRow(rs.getString(1), rs.getString(2), rs.getString(3)));
+                out.add(new TagRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
             }
         }
         return out;
@@ -99,11 +102,19 @@ final class RegistryDb implements AutoCloseable {
         putBlob.setString(1, b.digest());
         putBlob.setString(2, b.sha1());
         putBlob.setLong(3, b.size());
+        if (b.pieceRoot() == null) {
+            putBlob.setNull(4, java.sql.Types.INTEGER);
+            putBlob.setNull(5, java.sql.Types.VARCHAR);
+        } else {
+            putBlob.setInt(4, b.pieceSize());
+            putBlob.setString(5, b.pieceRoot());
+        }
+        putBlob.setLong(6, b.createdAt());
         putBlob.executeUpdate();
     }
 
-    /** The manifest and, when {@code tag} is not null, the tag that names it: one transaction. */
-    void putManifest(ManifestRow m, String tag) throws SQLException {
+    /** The manifest and, when {@code tag} is not null, the tag that names it (as of {@code at}): one transaction. */
+    void putManifest(ManifestRow m, String tag, long at) throws SQLException {
         inTransaction(() -> {
             putManifest.setString(1, m.repo());
             putManifest.setString(2, m.digest());
@@ -116,7 +127,7 @@ final class RegistryDb implements AutoCloseable {
                 putTag.setString(1, m.repo());
                 putTag.setString(2, tag);
                 putTag.setString(3, m.digest());
-                putTag.setLong(4, System.currentTimeMillis());
+                putTag.setLong(4, at);
                 putTag.executeUpdate();
             }
         });
@@ -132,6 +143,13 @@ final class RegistryDb implements AutoCloseable {
             deleteManifest.setString(2, digest);
             deleteManifest.executeUpdate();
         });
+    }
+
+    void deleteBlob(String digest) throws SQLException {
+        try (PreparedStatement st = conn.prepareStatement("DELETE FROM blobs WHERE digest = ?")) {
+            st.setString(1, digest);
+            st.executeUpdate();
+        }
     }
 
     void deleteTag(String repo, String tag) throws SQLException {

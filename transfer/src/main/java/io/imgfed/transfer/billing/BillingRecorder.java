@@ -111,6 +111,6 @@ public final class BillingRecorder implements TransferListener {
         String id = UUID.nameUUIDFromBytes((o.transferId() + "/" + source).getBytes(StandardCharsets.UTF_8)).toString();
         return new TransferEvent(id, type, o.request().imageUuid(), o.request().owner(),
                 o.request().sha1(), bytes, o.request().size(), source, o.destDc(), o.request().reason().wireName(), started,
-                finished, o.attempts());
+                finished, o.attempts(), o.request().front());
     }
 }

@@ -13,9 +13,21 @@ import io.imgfed.protocol.pieces.PieceList;
  * @param sha256 hex sha256 of the whole file, or null
  * @param pieces the signed root of the file's piece list, or null when the home DC has not computed it yet
  * @param requestId the id of the request that started the pull; it travels to the source DC and into the logs
+ * @param front which protocol front asked: {@link #IMGAPI} or {@link #OCI}
  */
 public record FileRequest(String sha1, long size, String md5, String sha256, FilePieces pieces, String imageUuid,
-        String owner, TransferReason reason, String requestId) {
+        String owner, TransferReason reason, String requestId, String front) {
+
+    /** The front that asked for IMGAPI image files; billing events name it. */
+    public static final String IMGAPI = "imgapi";
+    /** The front that asked for OCI blobs. */
+    public static final String OCI = "oci";
+
+    /** A request of the IMGAPI front. */
+    public FileRequest(String sha1, long size, String md5, String sha256, FilePieces pieces, String imageUuid,
+            String owner, TransferReason reason, String requestId) {
+        this(sha1, size, md5, sha256, pieces, imageUuid, owner, reason, requestId, IMGAPI);
+    }
 
     /** The request for an image's file. */
     public static FileRequest of(ImageFile file, String imageUuid, String owner, TransferReason reason, String requestId) {

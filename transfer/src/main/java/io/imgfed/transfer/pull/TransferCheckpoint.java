@@ -45,6 +45,7 @@ public record TransferCheckpoint(String transferId, FileRequest request, Map<Str
         f.put("owner", r.owner());
         f.put("reason", r.reason().wireName());
         f.put("request_id", r.requestId());
+        f.put("front", r.front());
         return Json.bytes(o);
     }
 
@@ -60,7 +61,8 @@ public record TransferCheckpoint(String transferId, FileRequest request, Map<Str
         JsonNode p = f.get("pieces");
         FilePieces pieces = p == null || !p.isObject() ? null : new FilePieces(p.path("size").asInt(), p.path("root").asText());
         FileRequest request = new FileRequest(f.path("sha1").asText(), f.path("size").asLong(), text(f, "md5"),
-                text(f, "sha256"), pieces, text(f, "image_uuid"), text(f, "owner"), reason, text(f, "request_id"));
+                text(f, "sha256"), pieces, text(f, "image_uuid"), text(f, "owner"), reason, text(f, "request_id"),
+                f.hasNonNull("front") ? f.get("front").asText() : FileRequest.IMGAPI);
         Map<String, Long> bytes = new LinkedHashMap<>();
         o.path("bytes_by_source").fields().forEachRemaining(e -> bytes.put(e.getKey(), e.getValue().asLong()));
         return new TransferCheckpoint(id, request, bytes, text(o, "last_source"), o.path("attempts").asInt(),
