@@ -31,7 +31,7 @@ import java.util.Set;
 
 /**
  * Sends one fuzzed request to a real daemon in this JVM and holds the answer to the client API's contract:
- * never a 5xx, and every error is IMGAPI's JSON with a {@code code}. Two daemons: one with {@code auth.mode:
+ * never a 5xx, and every error is IMGAPI's JSON with a {@code code} (under {@code /v2/}, the OCI front's spec error). Two daemons: one with {@code auth.mode:
  * none} (every caller an operator, so the fuzzer reaches every handler) and one with {@code auth.mode:
  * signature}, where the harness either signs the request properly (as the account's user or as an operator)
  * or leaves the fuzzed Authorization and Date headers to the auth code.
@@ -195,7 +195,22 @@ final class HttpApiHarness implements AutoCloseable {
             if (type == null || !type.startsWith("application/json")) {
                 throw new AssertionError(where + " answered " + r.status() + " with Content-Type " + type + ": " + r.text());
             }
-            if (!method.equals("HEAD")) {
+            String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
+            boolean ociPath = path.startsWith("/v2") || path.equals("/federation/availability");
+            // IMGAPI's errors have a top-level code (and may list field errors under "errors"); the spec's have not.
+            if (!method.equals("HEAD") && ociPath && json(where, r).has("errors") && !json(where, r).has("code")) {
+                // The OCI front (and the OCI form of the availability query) answers in the Distribution Spec's
+                // format, each code with its status.
+                JsonNode first = json(where, r).path("errors").path(0);
+                String code = first.path("code").asText("");
+                if (code.isBlank() || !first.path("message").isTextual()) {
+                    throw new AssertionError(where + " answered " + r.status() + " without an OCI error: " + r.text());
+                }
+                java.util.Optional<io.imgfed.protocol.oci.OciErrorCode> known = io.imgfed.protocol.oci.OciErrorCode.fromWireName(code);
+                if (known.isEmpty() || (known.get().httpStatus() != r.status() && r.status() != 507)) {
+                    throw new AssertionError(where + " answered " + r.status() + " with OCI code " + code);
+                }
+            } else if (!method.equals("HEAD")) {
                 JsonNode err = json(where, r);
                 String code = err.path("code").asText("");
                 if (!err.isObject() || code.isBlank() || !err.path("message").isTextual()) {

@@ -69,7 +69,13 @@ class OciContainerRuntimesTest {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("containerd.log").toFile()).start();
         Await.until("containerd's socket", Duration.ofSeconds(60), () -> Files.exists(socket));
         String ctr = "ctr -a " + socket + " -n imgfed-test ";
-        OciLayout.run("sh", "-c", ctr + "images pull --plain-http " + registry + "/team/runtime:1.0");
+        // As the README tells operators: a hosts.toml for the registry, read through --hosts-dir.
+        Path hosts = dir.resolve("certs.d").resolve(registry).resolve("hosts.toml");
+        Files.createDirectories(hosts.getParent());
+        Files.writeString(hosts, "server = \"http://" + registry + "\"\n[host.\"http://" + registry + "\"]\n"
+                + "  capabilities = [\"pull\", \"resolve\", \"push\"]\n");
+        OciLayout.run("sh", "-c", ctr + "images pull --hosts-dir " + dir.resolve("certs.d") + " " + registry
+                + "/team/runtime:1.0");
         String images = OciLayout.run("sh", "-c", ctr + "images ls");
         assertTrue(images.contains(registry + "/team/runtime:1.0"), images);
         OciLayout.run("sh", "-c", ctr + "images check");
