@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
         footerHeading = "%nExamples:%n",
         footer = {"  imgfed availability 8d3ae5a6-58b0-4a39-9b0e-6f7b4b1c9a2e",
             "  imgfed availability --owner 930896af-bf8c-48d4-885c-6573a94b1853",
-            "  imgfed availability --name base --json"})
+            "  imgfed availability --name base --json",
+            "  imgfed availability --oci team/app:1.0"})
 public final class AvailabilityCommand extends ApiCommand {
     @Parameters(arity = "0..*", paramLabel = "UUID", description = "Images to show.")
     List<String> uuids = new ArrayList<>();
@@ -31,8 +32,18 @@ public final class AvailabilityCommand extends ApiCommand {
     @Option(names = "--name", paramLabel = "NAME", description = "Every image of this name.")
     String name;
 
+    @Option(names = "--oci", paramLabel = "REF", description = "An OCI image of the registry front: <repo>:<tag> or "
+            + "<repo>@<digest>; a DC is present when it holds every blob.")
+    String oci;
+
     @Override
     protected int execute(ApiClient client) {
+        if (oci != null) {
+            if (!uuids.isEmpty() || owner != null || name != null) {
+                throw usage("give --oci alone");
+            }
+            return ociImage(client);
+        }
         if (uuids.isEmpty() == (owner == null && name == null)) {
             throw usage(uuids.isEmpty() ? "give image UUIDs, --owner or --name" : "give image UUIDs or --owner/--name, not both");
         }
@@ -53,6 +64,31 @@ public final class AvailabilityCommand extends ApiCommand {
         if (!missing.isEmpty()) {
             throw new CliException("ResourceNotFound: no such image: " + String.join(", ", missing));
         }
+        return 0;
+    }
+
+    private int ociImage(ApiClient client) {
+        ApiResponse r = client.get("/federation/availability", QueryString.of("oci", oci));
+        if (json()) {
+            printRaw(r);
+            return 0;
+        }
+        JsonNode a = r.json();
+        Set<String> dcs = new TreeSet<>();
+        a.path("dcs").fieldNames().forEachRemaining(dcs::add);
+        List<String> header = new ArrayList<>(List.of("REFERENCE", "DIGEST", "BLOBS", "SIZE"));
+        header.addAll(dcs);
+        Table t = new Table(header.toArray(String[]::new));
+        List<String> row = new ArrayList<>(List.of(a.path("reference").asText(), a.path("digest").asText(),
+                a.path("blobs").asText(), Table.human(a.path("size").asLong())));
+        for (String dc : dcs) {
+            JsonNode d = a.path("dcs").path(dc);
+            String status = d.path("status").asText("alive");
+            row.add(status.equals("alive") ? state(d) : state(d) + " (" + status + ")");
+        }
+        t.row(row.toArray(String[]::new));
+        t.print(out());
+        out().flush();
         return 0;
     }
 

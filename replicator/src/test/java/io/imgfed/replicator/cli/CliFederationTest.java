@@ -198,4 +198,43 @@ class CliFederationTest {
         assertEquals("imgfed: InvalidParameter: no DC named nowhere in the federation", unknownDc.err().strip(),
                 "one line; the field's error says nothing more");
     }
+
+    @Test
+    void availabilityShowsAnOciImagePerDc() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        byte[] config = "{\"os\":\"linux\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] layer = file(20);
+        String configDigest = pushBlob(http, config);
+        String layerDigest = pushBlob(http, layer);
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest
+                + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
+                + "\"digest\":\"" + layerDigest + "\",\"size\":" + layer.length + "}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.net.http.HttpResponse<String> put = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(url("a") + "/v2/cli/app/manifests/1.0")).header("Content-Type",
+                "application/vnd.oci.image.manifest.v1+json").PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(manifest))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, put.statusCode(), put.body());
+
+        CliRun.Result r = Await.value("b to know cli/app:1.0", CONVERGE, () -> {
+            CliRun.Result x = cli("b", "availability", "--oci", "cli/app:1.0");
+            return x.exit() == 0 ? x : null;
+        });
+        assertTrue(r.out().lines().findFirst().orElse("").strip().matches("REFERENCE +DIGEST +BLOBS +SIZE +a +b"), r.toString());
+        assertTrue(r.out().lines().skip(1).findFirst().orElseThrow().strip().matches("cli/app:1\\.0 +sha256:[0-9a-f]{64} +2 +[0-9.]+ MiB +present +absent"),
+                r.out());
+        CliRun.Result unknown = cli("b", "availability", "--oci", "cli/none:1");
+        assertTrue(unknown.exit() != 0, unknown.toString());
+    }
+
+    private static String pushBlob(java.net.http.HttpClient http, byte[] content) throws Exception {
+        String digest = "sha256:" + java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(content));
+        java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                url("a") + "/v2/cli/app/blobs/uploads/?digest=" + digest))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(content)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode(), r.body());
+        return digest;
+    }
 }
