@@ -88,6 +88,7 @@ public final class Daemon {
     private Catalog catalog;
     private io.imgfed.replicator.oci.Registry ociRegistry;
     private io.imgfed.replicator.oci.OciRoutes oci;
+    private io.imgfed.replicator.oci.mirror.Upstreams upstreams;
     private CallerResolver callers;
     private ImageService images;
     private Uploads uploads;
@@ -360,8 +361,10 @@ public final class Daemon {
         HomeForwarder forwarder = new HomeForwarder(catalog, callers, federation.directory(), peerClient, watch, config.dc());
 
         Router router = ClientApi.router(vertx);
+        upstreams = new io.imgfed.replicator.oci.mirror.Upstreams(vertx, config.oci());
         oci = new io.imgfed.replicator.oci.OciRoutes(vertx, callers, ociRegistry, store, space,
-                metrics::frontRequest, engine, config.transfer().stallTimeout(), federation.oci()::publish);
+                metrics::frontRequest, engine, config.transfer().stallTimeout(), federation.oci()::publish, upstreams,
+                metrics::upstreamFetch);
         oci.mount(router);
         oci.mountAvailability(router, federation.availability()::holders, federation.directory()::dcs);
         oci.publishTags();
@@ -476,6 +479,9 @@ public final class Daemon {
                 .transform(ar -> {
                     if (peerClient != null) {
                         peerClient.close();
+                    }
+                    if (upstreams != null) {
+                        upstreams.close();
                     }
                     if (federation != null) {
                         federation.close();

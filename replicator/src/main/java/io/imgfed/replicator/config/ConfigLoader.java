@@ -58,7 +58,10 @@ public final class ConfigLoader {
             "billing.kafka.bootstrap", "billing.kafka.topic", "billing.outbox", "billing.outboxAlarm",
             "auth.mode", "auth.keys", "auth.tokens", "auth.operators", "auth.allowInsecure", "auth.clockSkew",
             "auth.dateOnlySignatures",
-            "oci.gcGrace", "oci.gcInterval");
+            "oci.gcGrace", "oci.gcInterval", "oci.upstreams", "oci.defaultUpstream", "oci.revalidate",
+            "oci.upstreamFailures");
+    /** An upstream's id: one repository-name component, as clients put it first in the path. */
+    private static final Pattern UPSTREAM_ID = Pattern.compile("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$");
 
     private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -257,8 +260,15 @@ public final class ConfigLoader {
         }
 
         ConfigReader o = root.section("oci");
+        Map<String, ImgfedConfig.Upstream> upstreams = upstreams(o.section("upstreams"));
+        String defaultUpstream = o.string("defaultUpstream", null);
+        if (defaultUpstream != null && !upstreams.containsKey(defaultUpstream)) {
+            throw new ConfigException("oci.defaultUpstream", "names no upstream of oci.upstreams (got \"" + defaultUpstream
+                    + "\"; known: " + upstreams.keySet() + ")");
+        }
         ImgfedConfig.Oci oci = new ImgfedConfig.Oci(o.duration("gcGrace", Duration.ofHours(24)),
-                o.duration("gcInterval", Duration.ofHours(1)));
+                o.duration("gcInterval", Duration.ofHours(1)), upstreams, defaultUpstream,
+                o.duration("revalidate", Duration.ofMinutes(5)), o.intRange("upstreamFailures", 5, 1, 1000));
 
         root.rejectUnknown();
         if (authMode == AuthMode.NONE && !auth.allowInsecure() && !isLoopback(http.host())) {
@@ -279,6 +289,67 @@ public final class ConfigLoader {
                     + "authenticate each other with certificates: imgfed certs issue); or set auth.allowInsecure: true");
         }
         return new ImgfedConfig(dc, data, http, peer, federation, transfer, billing, auth, oci);
+    }
+
+    /** {@code oci.upstreams}: id → {url, names, username, password | passwordFile}. */
+    private static Map<String, ImgfedConfig.Upstream> upstreams(ConfigReader section) {
+        Map<String, ImgfedConfig.Upstream> out = new LinkedHashMap<>();
+        Set<String> names = new java.util.HashSet<>();
+        for (String id : section.fieldNames()) {
+            ConfigReader u = section.section(id);
+            if (!UPSTREAM_ID.matcher(id).matches()) {
+                throw new ConfigException(u.name(), "an upstream's id is a repository name component "
+                        + "(lower case letters, digits, . _ -; no port: give host:port in names)");
+            }
+            String url = u.string("url", null);
+            java.net.URI uri;
+            try {
+                uri = url == null ? null : new java.net.URI(url);
+            } catch (java.net.URISyntaxException e) {
+                uri = null;
+            }
+            if (uri == null || uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                throw new ConfigException(u.name() + ".url", "must be the upstream registry's http:// or https:// URL "
+                        + "(got " + (url == null ? "nothing" : "\"" + url + "\"") + ")");
+            }
+            List<String> aliases = u.stringList("names", List.of());
+            for (String n : aliases) {
+                if (n.isBlank() || n.contains("/")) {
+                    throw new ConfigException(u.name() + ".names", "must be registry host names (host or host:port), not \""
+                            + n + "\"");
+                }
+            }
+            for (String n : concat(id, aliases)) {
+                if (!names.add(n.toLowerCase(Locale.ROOT))) {
+                    throw new ConfigException(u.name() + ".names", "\"" + n + "\" names two upstreams");
+                }
+            }
+            String username = u.string("username", null);
+            String password = u.string("password", null);
+            Path passwordFile = u.path("passwordFile", null);
+            if (password != null && passwordFile != null) {
+                throw new ConfigException(u.name() + ".password", "give password or passwordFile, not both");
+            }
+            if (passwordFile != null) {
+                try {
+                    password = Files.readString(passwordFile).strip();
+                } catch (IOException e) {
+                    throw new ConfigException(u.name() + ".passwordFile", "cannot read " + passwordFile + ": " + e.getMessage());
+                }
+            }
+            if ((username == null) != (password == null)) {
+                throw new ConfigException(u.name() + ".username", "username and password go together");
+            }
+            out.put(id, new ImgfedConfig.Upstream(id, uri, aliases, username, password));
+        }
+        return out;
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
     }
 
     /** Whether the member list names a member other than this DC's own federation.host:port. */
@@ -496,6 +567,13 @@ public final class ConfigLoader {
                 out.put(e.getKey(), e.getValue().asDouble());
             });
             return Map.copyOf(out);
+        }
+
+        /** The keys of this mapping (for mappings keyed by names the configuration chooses). */
+        List<String> fieldNames() {
+            List<String> out = new ArrayList<>();
+            node.fieldNames().forEachRemaining(out::add);
+            return out;
         }
 
         void rejectUnknown() {

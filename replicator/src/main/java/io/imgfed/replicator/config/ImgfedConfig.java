@@ -22,7 +22,33 @@ public record ImgfedConfig(
      * {@code gcGrace} after they were pushed (so a push in progress, blobs first, is never collected), checked
      * every {@code gcInterval}.
      */
-    public record Oci(java.time.Duration gcGrace, java.time.Duration gcInterval) {
+    public record Oci(java.time.Duration gcGrace, java.time.Duration gcInterval, Map<String, Upstream> upstreams,
+            String defaultUpstream, Duration revalidate, int upstreamFailures) {
+        public Oci {
+            upstreams = Map.copyOf(upstreams);
+        }
+
+        /** No upstream: the front is this DC's registry only. */
+        public Oci(Duration gcGrace, Duration gcInterval) {
+            this(gcGrace, gcInterval, Map.of(), null, Duration.ofMinutes(5), 5);
+        }
+    }
+
+    /**
+     * A registry the OCI front mirrors. {@code id} is how clients name it in the path form
+     * ({@code /v2/<id>/<repo>/...}) and the repository prefix its content is kept and federated under;
+     * {@code names} are further names a client may use ({@code ?ns=} values, which may hold a port). Credentials,
+     * when set, answer the upstream's Basic or Bearer-token challenge.
+     */
+    public record Upstream(String id, java.net.URI url, List<String> names, String username, String password) {
+        public Upstream {
+            names = List.copyOf(names);
+        }
+
+        @Override
+        public String toString() {
+            return "Upstream[" + id + " " + url + (username == null ? "" : " as " + username) + "]";
+        }
     }
 
     /** Where blobs and the catalog live, and how many bytes of image files this DC may keep. */

@@ -19,6 +19,8 @@ public final class ImgfedMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> fileRequests = new ConcurrentHashMap<>();
     private final Map<String, Counter> frontRequests = new ConcurrentHashMap<>();
+    private final Map<String, Counter> upstreamFetches = new ConcurrentHashMap<>();
+    private final Map<String, Counter> upstreamBytes = new ConcurrentHashMap<>();
 
     public ImgfedMetrics() {
         // Buckets for HTTP latency, so dashboards and alerts can read percentiles rather than only mean and max.
@@ -53,6 +55,20 @@ public final class ImgfedMetrics {
                 .description("Requests answered by each protocol front (oci; imgapi is in vertx_http_server_*)")
                 .tag("front", front).tag("method", method).tag("status", String.valueOf(status))
                 .register(registry)).increment();
+    }
+
+    /** The OCI mirror asked an upstream registry for a manifest or blob (outcome ok, not_found, error, stale). */
+    public void upstreamFetch(String upstream, String kind, String outcome, long bytes) {
+        upstreamFetches.computeIfAbsent(upstream + " " + kind + " " + outcome, k -> Counter.builder("imgfed.oci.upstream.fetches")
+                .description("Manifests and blobs the OCI mirror fetched from upstream registries, by outcome; stale: a "
+                        + "cached tag served because its upstream failed")
+                .tag("upstream", upstream).tag("kind", kind).tag("outcome", outcome)
+                .register(registry)).increment();
+        if (bytes > 0) {
+            upstreamBytes.computeIfAbsent(upstream, k -> Counter.builder("imgfed.oci.upstream.bytes")
+                    .description("Bytes the OCI mirror received from each upstream registry")
+                    .baseUnit("bytes").tag("upstream", upstream).register(registry)).increment(bytes);
+        }
     }
 
     /** Registers a gauge read from live state at scrape time. */

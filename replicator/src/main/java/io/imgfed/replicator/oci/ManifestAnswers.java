@@ -37,7 +37,11 @@ final class ManifestAnswers {
     }
 
     Future<Void> get(HttpServerRequest req, OciPath.Manifest path) {
-        Registry.StoredManifest m = resolve(path.name(), path.reference());
+        return answer(req, resolve(path.name(), path.reference()));
+    }
+
+    /** Answers a GET or HEAD with the manifest's stored bytes and media type. */
+    Future<Void> answer(HttpServerRequest req, Registry.StoredManifest m) {
         HttpServerResponse res = req.response();
         res.putHeader("Content-Type", m.mediaType())
                 .putHeader("Docker-Content-Digest", m.digest())

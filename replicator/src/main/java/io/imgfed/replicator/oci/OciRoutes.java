@@ -7,6 +7,11 @@ import io.imgfed.protocol.oci.RepositoryName;
 import io.imgfed.protocol.oci.TagList;
 import io.imgfed.protocol.oci.TagPage;
 import io.imgfed.protocol.oci.UploadRange;
+import io.imgfed.protocol.oci.UpstreamRef;
+import io.imgfed.replicator.oci.mirror.MirrorCounter;
+import io.imgfed.replicator.oci.mirror.MirroredBlobs;
+import io.imgfed.replicator.oci.mirror.MirroredManifests;
+import io.imgfed.replicator.oci.mirror.Upstreams;
 import io.imgfed.replicator.api.ClientApi;
 import io.imgfed.replicator.auth.CallerResolver;
 import io.imgfed.transfer.store.BlobStore;
@@ -44,6 +49,10 @@ public final class OciRoutes {
     private final BlobUploads uploads;
 
     private final TagPublisher publisher;
+    /** Null when no upstream is configured: every repository is this DC's own. */
+    private final Upstreams upstreams;
+    private final MirroredManifests mirroredManifests;
+    private final MirroredBlobs mirroredBlobs;
 
     /**
      * @param engine pulls blobs other DCs hold (null: this front serves only what is here)
@@ -52,6 +61,17 @@ public final class OciRoutes {
     public OciRoutes(Vertx vertx, CallerResolver callers, Registry registry, BlobStore store, SpaceReservations space,
             RequestCounter counter, io.imgfed.transfer.pull.TransferEngine engine, java.time.Duration firstByteTimeout,
             java.util.function.Consumer<io.imgfed.protocol.federation.OciTagRecord> board) {
+        this(vertx, callers, registry, store, space, counter, engine, firstByteTimeout, board, null, MirrorCounter.NONE);
+    }
+
+    /**
+     * @param upstreams the registries this DC mirrors (null or none: no mirror)
+     * @param mirrorCounter counts the mirror's upstream fetches
+     */
+    public OciRoutes(Vertx vertx, CallerResolver callers, Registry registry, BlobStore store, SpaceReservations space,
+            RequestCounter counter, io.imgfed.transfer.pull.TransferEngine engine, java.time.Duration firstByteTimeout,
+            java.util.function.Consumer<io.imgfed.protocol.federation.OciTagRecord> board, Upstreams upstreams,
+            MirrorCounter mirrorCounter) {
         this.callers = callers;
         this.counter = counter;
         this.registry = registry;
@@ -59,6 +79,11 @@ public final class OciRoutes {
         this.manifests = new ManifestAnswers(registry, store, publisher);
         this.blobs = new BlobAnswers(registry, store, engine == null ? null : new OciPullThrough(engine, store, firstByteTimeout));
         this.uploads = new BlobUploads(vertx, store, space, registry);
+        this.upstreams = upstreams == null || !upstreams.any() ? null : upstreams;
+        this.mirroredManifests = this.upstreams == null ? null
+                : new MirroredManifests(registry, upstreams, mirrorCounter, publisher::tagged);
+        this.mirroredBlobs = this.upstreams == null ? null
+                : new MirroredBlobs(vertx, registry, store, space, upstreams, mirrorCounter, publisher::republish);
     }
 
     /**
@@ -142,6 +167,10 @@ public final class OciRoutes {
             allow(m, HttpMethod.GET, HttpMethod.HEAD);
             return json(req.response(), 200, Buffer.buffer("{}"));
         }
+        UpstreamRef upstream = upstreamOf(path, req);
+        if (upstream != null) {
+            return mirror(req, path, upstream, requestId);
+        }
         if (path instanceof OciPath.Manifest p) {
             allow(m, HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE);
             return m == HttpMethod.PUT ? manifests.put(req, p)
@@ -163,6 +192,51 @@ public final class OciRoutes {
             return tags(req, p.name());
         }
         throw new OciException(OciErrorCode.NAME_UNKNOWN, "no OCI endpoint at " + req.path());
+    }
+
+    /**
+     * The upstream a request's repository is mirrored from, or null for this DC's own repositories (no upstream
+     * configured, or a name that resolves to none). A name that only the default upstream would take is this
+     * DC's own while a repository of that name was pushed here, so a default never shadows local pushes.
+     */
+    private UpstreamRef upstreamOf(OciPath path, HttpServerRequest req) {
+        if (upstreams == null) {
+            return null;
+        }
+        RepositoryName name = path instanceof OciPath.Manifest p ? p.name()
+                : path instanceof OciPath.Blob p ? p.name()
+                : path instanceof OciPath.Upload p ? p.name()
+                : path instanceof OciPath.TagsList p ? p.name() : null;
+        if (name == null) {
+            return null;
+        }
+        UpstreamRef ref = upstreams.resolve(name, req.getParam("ns"));
+        if (ref.isLocal() || (ref.viaDefault() && registry.repositoryExists(name.value()))) {
+            return null;
+        }
+        return ref;
+    }
+
+    /** A mirrored repository: read-only, served from the cache, other DCs, or the upstream. */
+    private Future<Void> mirror(HttpServerRequest req, OciPath path, UpstreamRef ref, String requestId) {
+        HttpMethod m = req.method();
+        if (path instanceof OciPath.Upload || m == HttpMethod.PUT || m == HttpMethod.DELETE || m == HttpMethod.PATCH) {
+            throw new OciException(OciErrorCode.DENIED, ref.key() + " is a mirror of " + ref.upstream()
+                    + ": push to the upstream, or to a repository of this DC's own");
+        }
+        if (path instanceof OciPath.Manifest p) {
+            allow(m, HttpMethod.GET, HttpMethod.HEAD);
+            return mirroredManifests.get(ref, p.reference()).compose(a -> {
+                req.response().putHeader("X-Imgfed-Upstream", a.freshness().name().toLowerCase(java.util.Locale.ROOT));
+                return manifests.answer(req, a.manifest());
+            });
+        }
+        if (path instanceof OciPath.Blob p) {
+            allow(m, HttpMethod.GET, HttpMethod.HEAD);
+            return mirroredBlobs.ensure(ref, p.digest()).compose(b -> blobs.serve(req, p, requestId));
+        }
+        allow(m, HttpMethod.GET);
+        return tags(req, RepositoryName.parse(ref.key()));
     }
 
     private Future<Void> upload(HttpServerRequest req, OciPath.Upload p) {

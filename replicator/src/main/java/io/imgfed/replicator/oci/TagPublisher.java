@@ -42,6 +42,15 @@ final class TagPublisher {
         board.accept(OciTagRecord.deleted(repo, tag, System.currentTimeMillis()));
     }
 
+    /** Every tag of one repository, again (a blob it references has arrived, and its record now names it). */
+    void republish(String repo) {
+        for (Map.Entry<String, String> t : registry.localTags()) {
+            if (t.getKey().equals(repo)) {
+                tagged(repo, t.getValue());
+            }
+        }
+    }
+
     /** Every tag pushed here, again (at start: the board holds only what live members published). */
     void publishAll() {
         for (Map.Entry<String, String> t : registry.localTags()) {

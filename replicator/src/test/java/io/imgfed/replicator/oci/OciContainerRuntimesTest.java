@@ -9,7 +9,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ class OciContainerRuntimesTest {
     Path dir;
     TestDaemon daemon;
     String registry;
-    Process containerd;
+    Containerd containerd;
 
     @BeforeEach
     void start() throws Exception {
@@ -43,12 +42,7 @@ class OciContainerRuntimesTest {
     @AfterEach
     void stop() throws Exception {
         if (containerd != null) {
-            containerd.destroy();
-            if (!containerd.waitFor(30, TimeUnit.SECONDS)) {
-                containerd.destroyForcibly();
-            }
-            // its snapshots are overlay mounts under the temp dir: gone before the temp dir is deleted
-            OciLayout.run("sh", "-c", "grep ' " + dir + "' /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r umount -l");
+            containerd.close();
         }
         if (daemon != null) {
             daemon.close();
@@ -59,16 +53,8 @@ class OciContainerRuntimesTest {
     void containerdPullsAndUnpacksAnImagePushedHere() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/containerd")) && Files.isExecutable(Path.of("/usr/bin/skopeo")),
                 "containerd or skopeo is not installed (ops/ci/prepare installs them from Debian)");
-        Path socket = dir.resolve("ctr/containerd.sock");
-        Path config = dir.resolve("containerd.toml");
-        Files.createDirectories(socket.getParent());
-        Files.writeString(config, "version = 2\nroot = \"" + dir.resolve("ctr/root") + "\"\nstate = \""
-                + dir.resolve("ctr/state") + "\"\ndisabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n[grpc]\n  address = \""
-                + socket + "\"\n[ttrpc]\n  address = \"" + dir.resolve("ctr/ttrpc.sock") + "\"\n");
-        containerd = new ProcessBuilder("containerd", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("containerd.log").toFile()).start();
-        Await.until("containerd's socket", Duration.ofSeconds(60), () -> Files.exists(socket));
-        String ctr = "ctr -a " + socket + " -n imgfed-test ";
+        containerd = Containerd.start(dir.resolve("ctr"));
+        String ctr = containerd.ctr();
         // As the README tells operators: a hosts.toml for the registry, read through --hosts-dir.
         Path hosts = dir.resolve("certs.d").resolve(registry).resolve("hosts.toml");
         Files.createDirectories(hosts.getParent());
