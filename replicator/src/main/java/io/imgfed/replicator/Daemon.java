@@ -372,7 +372,7 @@ public final class Daemon {
                 sha1 -> !catalog.imagesWithFile(sha1).isEmpty() || engine.find(sha1).isPresent(), store::delete);
         new OpsRoutes(config.dc(), Version.get(), readiness, metrics.registry()).mount(router);
         new FederationRoutes(federation, catalog, callers, sources).mount(router);
-        TransferRoutes transferRoutes = new TransferRoutes(engine, callers);
+        TransferRoutes transferRoutes = new TransferRoutes(engine, callers, oci::mirrorRows);
         transferRoutes.mount(router);
         new StatusRoutes(federation, catalog, store, space, engine, billing, callers, transferRoutes).mount(router);
         forwarder.mount(router);

@@ -16,10 +16,17 @@ import java.time.Instant;
 public final class TransferRoutes {
     private final TransferEngine engine;
     private final CallerResolver callers;
+    /** Rows of other movers (the OCI mirror's upstream fetches), shaped like the engine's with a {@code kind}. */
+    private final java.util.function.Supplier<ArrayNode> more;
 
     public TransferRoutes(TransferEngine engine, CallerResolver callers) {
+        this(engine, callers, Json::array);
+    }
+
+    public TransferRoutes(TransferEngine engine, CallerResolver callers, java.util.function.Supplier<ArrayNode> more) {
         this.engine = engine;
         this.callers = callers;
+        this.more = more;
     }
 
     public void mount(Router router) {
@@ -36,11 +43,13 @@ public final class TransferRoutes {
         for (Transfer t : engine.snapshot()) {
             out.add(describe(t));
         }
+        out.addAll(more.get());
         return out;
     }
 
     public static ObjectNode describe(Transfer t) {
         ObjectNode o = Json.object();
+        o.put("kind", "transfer");
         o.put("id", t.id());
         o.put("image", t.request().imageUuid());
         o.put("digest", "sha1:" + t.sha1());

@@ -9,6 +9,7 @@ import io.imgfed.protocol.oci.TagPage;
 import io.imgfed.protocol.oci.UploadRange;
 import io.imgfed.protocol.oci.UpstreamRef;
 import io.imgfed.replicator.oci.mirror.MirrorCounter;
+import io.imgfed.replicator.oci.mirror.MirrorStatus;
 import io.imgfed.replicator.oci.mirror.MirroredBlobs;
 import io.imgfed.replicator.oci.mirror.MirroredManifests;
 import io.imgfed.replicator.oci.mirror.Upstreams;
@@ -53,6 +54,7 @@ public final class OciRoutes {
     private final Upstreams upstreams;
     private final MirroredManifests mirroredManifests;
     private final MirroredBlobs mirroredBlobs;
+    private final MirrorStatus mirrorStatus;
 
     /**
      * @param engine pulls blobs other DCs hold (null: this front serves only what is here)
@@ -84,6 +86,12 @@ public final class OciRoutes {
                 : new MirroredManifests(registry, upstreams, mirrorCounter, publisher::tagged);
         this.mirroredBlobs = this.upstreams == null ? null
                 : new MirroredBlobs(vertx, registry, store, space, upstreams, mirrorCounter, publisher::republish);
+        this.mirrorStatus = this.upstreams == null ? null : new MirrorStatus(registry.dc(), upstreams, mirroredBlobs);
+    }
+
+    /** The mirror's fetches and failing upstreams, as rows of {@code /transfers}. */
+    public com.fasterxml.jackson.databind.node.ArrayNode mirrorRows() {
+        return mirrorStatus == null ? io.imgfed.protocol.json.Json.array() : mirrorStatus.rows();
     }
 
     /**

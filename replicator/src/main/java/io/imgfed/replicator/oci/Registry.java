@@ -93,6 +93,11 @@ public final class Registry implements AutoCloseable {
         }).onFailure(e -> writer.abandon());
     }
 
+    /** This DC's name. */
+    public String dc() {
+        return dc;
+    }
+
     /** A blob pushed here, else one another DC's tag references (which may have to be pulled). */
     public Optional<BlobRef> blob(String digest) {
         BlobRef b = blobs.get(digest);

@@ -193,11 +193,34 @@ class OciMirrorTest {
         assertTrue(metrics.contains("imgfed_oci_upstream_fetches_total{kind=\"manifest\",outcome=\"stale\",upstream=\"up\"}"),
                 metrics);
 
+        // after oci.upstreamFailures (2) failures in a row the upstream is in the error state, in /transfers
+        com.fasterxml.jackson.databind.JsonNode row = Await.value("the upstream in the error state", Duration.ofMinutes(1),
+                () -> {
+                    client.send("GET", "/v2/up/team/down/manifests/never-pulled", null);
+                    for (com.fasterxml.jackson.databind.JsonNode t : daemon.client().get("/transfers").json()) {
+                        if ("upstream:up".equals(t.path("id").asText()) && "error".equals(t.path("state").asText())) {
+                            return t;
+                        }
+                    }
+                    return null;
+                });
+        assertEquals("upstream", row.path("kind").asText());
+        assertTrue(row.path("attempts").asInt() >= 2, row.toString());
+        assertTrue(row.path("error").asText().contains("could not be reached"), row.toString());
+
         // the upstream returns: after its backoff the tag is fetched again
         upstream.startAgain();
         Await.until("the tag fetched from the upstream again", Duration.ofMinutes(2), () -> {
             OciClient.Response r = client.send("GET", "/v2/up/team/down/manifests/never-pulled", null);
             return r.status() == 200;
+        });
+        Await.until("the error state cleared", Duration.ofMinutes(1), () -> {
+            for (com.fasterxml.jackson.databind.JsonNode t : daemon.client().get("/transfers").json()) {
+                if ("upstream:up".equals(t.path("id").asText())) {
+                    return false;
+                }
+            }
+            return true;
         });
     }
 }

@@ -88,6 +88,20 @@ final class UpstreamRegistry implements AutoCloseable {
         return n;
     }
 
+    /** Its access logs' request lines (for failure messages). */
+    String log() {
+        StringBuilder out = new StringBuilder();
+        for (int i = 1; i <= run; i++) {
+            try {
+                Files.readAllLines(dir.resolve("access-" + i + ".log")).stream().filter(l -> l.contains(" HTTP/1."))
+                        .forEach(l -> out.append(l).append('\n'));
+            } catch (IOException e) {
+                out.append(e).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     /** Pushes a blob: POST to start, PUT with the whole body and its digest. */
     String pushBlob(String repo, byte[] content) {
         OciClient client = new OciClient(url());

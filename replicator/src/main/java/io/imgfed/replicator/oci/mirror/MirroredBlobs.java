@@ -36,7 +36,10 @@ public final class MirroredBlobs {
     static final long MAX_BLOB = 64L << 30;
     private static final long RESERVE_STEP = 16L << 20;
     private static final Set<DigestKind> DIGESTS = EnumSet.of(DigestKind.SHA1, DigestKind.SHA256, DigestKind.PIECES);
-    /** Attempts at one fetch before it fails (each resumes where the last stopped; 1 s, 2 s, ... 16 s apart). */
+    /**
+     * Attempts in a row that bring no byte before a fetch fails (each resumes where the last stopped; 1 s, 2 s,
+     * ... 16 s apart).
+     */
     static final int ATTEMPTS = 6;
 
     private final Vertx vertx;
@@ -48,6 +51,33 @@ public final class MirroredBlobs {
     /** A blob committed for a mirrored repository: republish its tags. */
     private final Consumer<String> committed;
     private final Map<String, Future<Registry.BlobRef>> inflight = new ConcurrentHashMap<>();
+    private final Map<String, Fetching> fetching = new ConcurrentHashMap<>();
+
+    /** A blob being fetched from an upstream, for {@code /transfers}. */
+    public static final class Fetching {
+        public final String upstream;
+        public final String repository;
+        public final String digest;
+        public final long startedAtMillis = System.currentTimeMillis();
+        volatile BlobWriter writer;
+        volatile long size = -1;
+
+        Fetching(String upstream, String repository, String digest) {
+            this.upstream = upstream;
+            this.repository = repository;
+            this.digest = digest;
+        }
+
+        public long bytes() {
+            BlobWriter w = writer;
+            return w == null ? 0 : w.accepted();
+        }
+
+        /** The blob's size once the upstream said it, else -1. */
+        public long size() {
+            return size;
+        }
+    }
 
     public MirroredBlobs(Vertx vertx, Registry registry, BlobStore store, SpaceReservations space, Upstreams upstreams,
             MirrorCounter counter, Consumer<String> committed) {
@@ -73,14 +103,17 @@ public final class MirroredBlobs {
         Future<Registry.BlobRef>[] mine = new Future[1];
         Future<Registry.BlobRef> f = inflight.computeIfAbsent(digest.toString(), k -> mine[0] = fetch(ref, digest));
         if (f == mine[0]) {
-            f.onComplete(ar -> inflight.remove(digest.toString(), f));
+            f.onComplete(ar -> {
+                inflight.remove(digest.toString(), f);
+                fetching.remove(digest.toString());
+            });
         }
         return f;
     }
 
     /** Blobs being fetched from upstreams now. */
-    public int inProgress() {
-        return inflight.size();
+    public java.util.Collection<Fetching> inProgress() {
+        return java.util.List.copyOf(fetching.values());
     }
 
     private Future<Registry.BlobRef> fetch(UpstreamRef ref, OciDigest digest) {
@@ -92,6 +125,8 @@ public final class MirroredBlobs {
         }
         var context = vertx.getOrCreateContext();
         Promise<Registry.BlobRef> done = Promise.promise();
+        Fetching status = new Fetching(id, ref.key(), digest.toString());
+        fetching.put(digest.toString(), status);
         context.runOnContext(v -> space.reserve(0).onComplete(reserved -> {
             if (reserved.failed()) {
                 done.fail(reserved.cause());
@@ -105,8 +140,9 @@ public final class MirroredBlobs {
                     return;
                 }
                 BlobWriter writer = w.result();
+                status.writer = writer;
                 ChargedWriter charged = new ChargedWriter(writer, space, reservation, RESERVE_STEP);
-                attempt(ref, digest, writer, charged, 1)
+                attempt(ref, digest, writer, charged, status, 1)
                         .compose(d -> commit(ref, digest, writer, d))
                         .onComplete(ar -> {
                             reservation.release();
@@ -121,7 +157,8 @@ public final class MirroredBlobs {
     }
 
     /** Fetches from where the writer stands to the end; a broken connection is resumed after a backoff. */
-    private Future<BlobDigest> attempt(UpstreamRef ref, OciDigest digest, BlobWriter writer, ChargedWriter charged, int n) {
+    private Future<BlobDigest> attempt(UpstreamRef ref, OciDigest digest, BlobWriter writer, ChargedWriter charged,
+            Fetching status, int n) {
         String id = ref.upstream();
         long offset = writer.accepted();
         return upstreams.client(id).blob(ref.name(), digest.toString(), offset).compose(resp -> {
@@ -130,6 +167,7 @@ public final class MirroredBlobs {
                 return Future.failedFuture(new UpstreamException(id + " ignored the Range of a resumed blob", false));
             }
             long expected = contentLength(resp);
+            status.size = expected < 0 ? -1 : offset + expected;
             if (offset + Math.max(0, expected) > MAX_BLOB) {
                 resp.request().reset();
                 return Future.failedFuture(new OciException(OciErrorCode.SIZE_INVALID, "the upstream's blob is "
@@ -159,16 +197,23 @@ public final class MirroredBlobs {
                 return Future.failedFuture(new OciException(OciErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in "
                         + ref.name() + " at " + id));
             }
-            upstreams.health().failed(err.getMessage(), id);
+            if (err instanceof OciException) {
+                return Future.failedFuture(err);
+            }
+            upstreams.health().failed(String.valueOf(err.getMessage()), id);
             // Nothing fetched yet: the client hears at once (and tries its next host); once bytes are here,
-            // the upstream gets a few chances to let the fetch resume where it stopped.
-            if (n >= ATTEMPTS || !(err instanceof UpstreamException) || writer.accepted() == 0) {
+            // the upstream gets a few chances to let the fetch resume where it stopped. An attempt that brought
+            // bytes resets the count: a link that keeps breaking but makes progress finishes; one that brings
+            // nothing gives up after ATTEMPTS.
+            boolean progressed = writer.accepted() > offset;
+            if (writer.accepted() == 0 || (!progressed && n >= ATTEMPTS)) {
                 return Future.failedFuture(new OciException(OciErrorCode.UNAVAILABLE, "fetching " + digest + " from "
                         + id + " failed: " + err.getMessage()));
             }
+            int next = progressed ? 1 : n + 1;
             Promise<BlobDigest> retried = Promise.promise();
-            long wait = Math.min(16_000, 1000L << (n - 1));
-            vertx.setTimer(wait, t -> attempt(ref, digest, writer, charged, n + 1).onComplete(retried));
+            long wait = Math.min(16_000, 1000L << (next - 1));
+            vertx.setTimer(wait, t -> attempt(ref, digest, writer, charged, status, next).onComplete(retried));
             return retried.future();
         });
     }
