@@ -127,6 +127,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ociUpstreamsLoad() throws IOException {
+        Path pw = file("s3cret\n");
+        ImgfedConfig c = yaml("oci:\n  upstreams:\n    docker.io:\n      url: https://registry-1.docker.io\n"
+                + "      names: [index.docker.io]\n      username: robot\n      passwordFile: " + pw + "\n"
+                + "    internal:\n      url: http://registry.internal:5000\n      names: [\"registry.internal:5000\"]\n"
+                + "  defaultUpstream: docker.io\n  revalidate: 30s\n  upstreamFailures: 3\n");
+        ImgfedConfig.Upstream hub = c.oci().upstreams().get("docker.io");
+        assertEquals("s3cret", hub.password(), "read from passwordFile, trimmed");
+        assertEquals(List.of("index.docker.io"), hub.names());
+        assertEquals(5000, c.oci().upstreams().get("internal").url().getPort());
+        assertEquals("docker.io", c.oci().defaultUpstream());
+        assertEquals(Duration.ofSeconds(30), c.oci().revalidate());
+        assertEquals(3, c.oci().upstreamFailures());
+        assertFalse(hub.toString().contains("s3cret"), "no password in logs");
+        assertTrue(yaml("").oci().upstreams().isEmpty());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "oci: {upstreams: {\"reg:5000\": {url: \"http://reg:5000\"}}}|oci.upstreams.reg:5000",
+            "oci: {upstreams: {up: {}}}|oci.upstreams.up.url",
+            "oci: {upstreams: {up: {url: \"ftp://x\"}}}|oci.upstreams.up.url",
+            "oci: {upstreams: {up: {url: \"http://x\", username: u}}}|oci.upstreams.up.username",
+            "oci: {upstreams: {up: {url: \"http://x\", names: [\"a/b\"]}}}|oci.upstreams.up.names",
+            "oci: {upstreams: {up: {url: \"http://x\", names: [up]}}}|oci.upstreams.up.names",
+            "oci: {upstreams: {up: {url: \"http://x\", tls: true}}}|oci.upstreams.up.tls",
+            "oci: {defaultUpstream: nowhere}|oci.defaultUpstream",
+            "oci: {upstreamFailures: 0}|oci.upstreamFailures"})
+    void badUpstreamsNameTheKey(String yaml, String key) {
+        refused(yaml, key);
+    }
+
+    @Test
     void sizeAsAYamlNumber() {
         assertEquals(4096, yaml("data: {capacity: 4096}").data().capacity());
     }

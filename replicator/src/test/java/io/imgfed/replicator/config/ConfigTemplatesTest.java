@@ -29,7 +29,9 @@ class ConfigTemplatesTest {
             "http.tls.ca",      // the client API requests no client certificates
             "http.advertise",   // only the peer listener's address is announced
             "federation.advertise", // federation.host is reachable from the other DCs as it is
-            "auth.tokens");     // only for auth.mode token; the template uses signature
+            "auth.tokens",      // only for auth.mode token; the template uses signature
+            "oci.upstreams",    // a DC mirrors no registry unless its operator names one
+            "oci.defaultUpstream");
 
     private static final Path ROOT = OpsFiles.repoRoot();
     private static final Path PRODUCTION = ROOT.resolve("conf/imgfed.production.yaml");
