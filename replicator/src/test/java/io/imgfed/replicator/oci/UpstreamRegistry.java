@@ -32,6 +32,11 @@ final class UpstreamRegistry implements AutoCloseable {
     }
 
     static UpstreamRegistry start(Path dir) throws IOException {
+        return start(dir, "");
+    }
+
+    /** With extra top-level configuration (an {@code auth:} section). */
+    static UpstreamRegistry start(Path dir, String extraYaml) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -39,7 +44,7 @@ final class UpstreamRegistry implements AutoCloseable {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.yml"), "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: false\n"
                 + "storage:\n  filesystem:\n    rootdirectory: " + dir.resolve("storage") + "\n  delete:\n    enabled: true\n"
-                + "http:\n  addr: 127.0.0.1:" + port + "\n");
+                + "http:\n  addr: 127.0.0.1:" + port + "\n" + extraYaml);
         UpstreamRegistry r = new UpstreamRegistry(dir, port);
         r.startAgain();
         return r;
@@ -53,7 +58,8 @@ final class UpstreamRegistry implements AutoCloseable {
         OciClient client = new OciClient(url());
         Await.until("docker-registry answering on port " + port, Duration.ofSeconds(30), () -> {
             try {
-                return client.send("GET", "/v2/", null).status() == 200;
+                int status = client.send("GET", "/v2/", null).status();
+                return status == 200 || status == 401;
             } catch (RuntimeException e) {
                 return false;
             }
@@ -104,7 +110,11 @@ final class UpstreamRegistry implements AutoCloseable {
 
     /** Pushes a blob: POST to start, PUT with the whole body and its digest. */
     String pushBlob(String repo, byte[] content) {
-        OciClient client = new OciClient(url());
+        return pushBlob(new OciClient(url()), repo, content);
+    }
+
+    /** Pushes a blob with a given client (one that carries credentials). */
+    String pushBlob(OciClient client, String repo, byte[] content) {
         String digest = OciClient.digest(content);
         OciClient.Response started = client.send("POST", "/v2/" + repo + "/blobs/uploads/", null);
         if (started.status() != 202) {
