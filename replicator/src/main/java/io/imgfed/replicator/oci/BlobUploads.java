@@ -154,7 +154,8 @@ final class BlobUploads {
     private Future<Registry.BlobRef> commit(Session s, BlobDigest d, String digest) {
         sessions.remove(s.id);
         Future<Registry.BlobRef> committed;
-        if (registry.localBlob(digest).filter(b -> store.contains(b.sha1())).isPresent()) {
+        // A blob the mirror fetched is committed again, as pushed: no longer a cache that eviction may take.
+        if (registry.localBlob(digest).filter(b -> store.contains(b.sha1())).isPresent() && !registry.isMirrored(digest)) {
             committed = onSession(s, () -> s.writer.abort()).map(v -> registry.localBlob(digest).orElseThrow());
         } else {
             committed = registry.commitBlob(new Registry.BlobRef(digest, d.sha1(), d.size(),

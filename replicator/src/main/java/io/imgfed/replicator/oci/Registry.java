@@ -58,6 +58,8 @@ public final class Registry implements AutoCloseable {
     private final Map<String, NavigableMap<String, TagRef>> foreignTags = new ConcurrentHashMap<>();
     private final Map<String, Map<String, StoredManifest>> foreignManifests = new ConcurrentHashMap<>();
     private final Map<String, BlobRef> foreignBlobs = new ConcurrentHashMap<>();
+    /** Digests of blobs fetched from an upstream registry (a cache: their files may be evicted). */
+    private final java.util.Set<String> mirrored = ConcurrentHashMap.newKeySet();
     /** When each blob ("b:" digest) and manifest ("m:" repo "@" digest) pushed here was stored: GC's grace. */
     private final Map<String, Long> addedAt = new ConcurrentHashMap<>();
     private final String dc;
@@ -82,6 +84,7 @@ public final class Registry implements AutoCloseable {
                         : new io.imgfed.protocol.pieces.FilePieces(b.pieceSize(), b.pieceRoot())));
                 r.addedAt.put("b:" + b.digest(), b.createdAt());
             });
+            r.mirrored.addAll(db.mirroredBlobs());
             db.manifests().forEach(m -> {
                 r.indexManifest(m.repo(), new StoredManifest(m.digest(), m.mediaType(),
                         m.body(), m.references().isEmpty() ? List.of() : Arrays.asList(m.references().split(","))));
@@ -109,9 +112,19 @@ public final class Registry implements AutoCloseable {
         return Optional.ofNullable(blobs.get(digest));
     }
 
-    /** Whether a blob of the store is an OCI blob pushed here (kept: eviction and GC of those come with issue 14's GC). */
+    /**
+     * Whether a file of the store is an OCI blob pushed here: its only copy may be this one, so eviction leaves
+     * it (garbage collection deletes it once nothing references it). A blob fetched from an upstream is a cache
+     * like a pulled image file: evictable, fetched again when asked.
+     */
     public boolean holdsSha1(String sha1) {
-        return digestBySha1.containsKey(sha1);
+        String digest = digestBySha1.get(sha1);
+        return digest != null && !mirrored.contains(digest);
+    }
+
+    /** Whether a blob was fetched from an upstream registry (not pushed here). */
+    public boolean isMirrored(String digest) {
+        return mirrored.contains(digest);
     }
 
     /**
@@ -120,12 +133,25 @@ public final class Registry implements AutoCloseable {
      * that a push is committing at the same moment.
      */
     public Future<BlobRef> commitBlob(BlobRef blob, java.util.function.Supplier<Future<?>> storeCommit) {
+        return commitBlob(blob, storeCommit, false);
+    }
+
+    /** As {@link #commitBlob(BlobRef, java.util.function.Supplier)}; {@code fromUpstream} marks a mirror's cache. */
+    public Future<BlobRef> commitBlob(BlobRef blob, java.util.function.Supplier<Future<?>> storeCommit,
+            boolean fromUpstream) {
         return onWriter(() -> {
             storeCommit.get().toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.MINUTES);
             long now = System.currentTimeMillis();
+            // A blob pushed here is no longer only a cache, even if a mirror fetched it first.
+            boolean cache = fromUpstream && (mirrored.contains(blob.digest()) || !blobs.containsKey(blob.digest()));
             db.putBlob(new RegistryDb.BlobRow(blob.digest(), blob.sha1(), blob.size(),
                     blob.pieces() == null ? 0 : blob.pieces().pieceSize(), blob.pieces() == null ? null : blob.pieces().root(),
-                    now));
+                    now), cache);
+            if (cache) {
+                mirrored.add(blob.digest());
+            } else {
+                mirrored.remove(blob.digest());
+            }
             indexBlob(blob);
             addedAt.put("b:" + blob.digest(), now);
             return blob;
@@ -174,6 +200,7 @@ public final class Registry implements AutoCloseable {
                 String key = "b:" + b.digest();
                 if (!referenced.contains(b.digest()) && addedAt.getOrDefault(key, 0L) < cutoff) {
                     db.deleteBlob(b.digest());
+                    mirrored.remove(b.digest());
                     blobs.remove(b.digest());
                     digestBySha1.remove(b.sha1());
                     addedAt.remove(key);

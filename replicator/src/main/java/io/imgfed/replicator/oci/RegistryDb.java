@@ -58,6 +58,8 @@ final class RegistryDb implements AutoCloseable {
                     + "PRIMARY KEY(repo, digest))");
             s.execute("CREATE TABLE IF NOT EXISTS tags (repo TEXT NOT NULL, tag TEXT NOT NULL, digest TEXT NOT NULL, "
                     + "updated_at INTEGER NOT NULL, PRIMARY KEY(repo, tag))");
+            // Blobs fetched from an upstream registry: a cache, evictable; the others were pushed here.
+            s.execute("CREATE TABLE IF NOT EXISTS mirrored_blobs (digest TEXT PRIMARY KEY)");
         } catch (SQLException e) {
             c.close();
             throw e;
@@ -98,7 +100,30 @@ final class RegistryDb implements AutoCloseable {
         return out;
     }
 
-    void putBlob(BlobRow b) throws SQLException {
+    /** The digests of {@code mirrored_blobs}. */
+    java.util.Set<String> mirroredBlobs() throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT digest FROM mirrored_blobs")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** A blob, and whether it came from an upstream: one transaction. */
+    void putBlob(BlobRow b, boolean mirrored) throws SQLException {
+        inTransaction(() -> {
+            putBlob(b);
+            try (PreparedStatement st = conn.prepareStatement(mirrored
+                    ? "INSERT OR IGNORE INTO mirrored_blobs(digest) VALUES(?)" : "DELETE FROM mirrored_blobs WHERE digest = ?")) {
+                st.setString(1, b.digest());
+                st.executeUpdate();
+            }
+        });
+    }
+
+    private void putBlob(BlobRow b) throws SQLException {
         putBlob.setString(1, b.digest());
         putBlob.setString(2, b.sha1());
         putBlob.setLong(3, b.size());
@@ -146,10 +171,14 @@ final class RegistryDb implements AutoCloseable {
     }
 
     void deleteBlob(String digest) throws SQLException {
-        try (PreparedStatement st = conn.prepareStatement("DELETE FROM blobs WHERE digest = ?")) {
-            st.setString(1, digest);
-            st.executeUpdate();
-        }
+        inTransaction(() -> {
+            for (String table : List.of("blobs", "mirrored_blobs")) {
+                try (PreparedStatement st = conn.prepareStatement("DELETE FROM " + table + " WHERE digest = ?")) {
+                    st.setString(1, digest);
+                    st.executeUpdate();
+                }
+            }
+        });
     }
 
     void deleteTag(String repo, String tag) throws SQLException {

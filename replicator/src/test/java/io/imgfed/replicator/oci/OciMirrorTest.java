@@ -117,6 +117,32 @@ class OciMirrorTest {
     }
 
     @Test
+    void mirroredBlobsAreACacheThatEvictionMayTakeAndTheMirrorFetchesAgain() throws Exception {
+        daemon = TestDaemon.start(dir.resolve("data"), "data:\n  capacity: 7MiB\noci:\n  upstreams:\n    up:\n"
+                + "      url: " + upstream.url() + "\n");
+        OciClient client = new OciClient(daemon.url());
+        byte[] first = new byte[4 << 20];
+        byte[] second = new byte[4 << 20];
+        new Random(21).nextBytes(first);
+        new Random(22).nextBytes(second);
+        String a = upstream.pushBlob("team/cache", first);
+        String b = upstream.pushBlob("team/cache", second);
+        assertArrayEquals(first, client.send("GET", "/v2/up/team/cache/blobs/" + a, null).body());
+        OciClient.Response r = client.send("GET", "/v2/up/team/cache/blobs/" + b, null);
+        assertEquals(200, r.status(), "room made by evicting the first, a cache: " + new String(r.body()));
+        assertArrayEquals(second, r.body());
+        assertArrayEquals(first, client.send("GET", "/v2/up/team/cache/blobs/" + a, null).body(),
+                "the evicted blob is fetched again");
+        assertEquals(2, upstream.requests("GET /v2/team/cache/blobs/" + a));
+        assertEquals(1, upstream.requests("GET /v2/team/cache/blobs/" + b));
+
+        // pushed to a repository of this DC's own, the fetched blob is committed again as pushed (no longer a cache)
+        OciClient.Response full = client.send("POST", "/v2/team/own/blobs/uploads/?digest=" + b, second,
+                "Content-Type", "application/octet-stream");
+        assertEquals(201, full.status(), new String(full.body()));
+    }
+
+    @Test
     void twentyConcurrentColdPullsOfA256MiBLayerCauseOneUpstreamGet() throws Exception {
         startDaemon("5m");
         byte[] layer = new byte[256 << 20];

@@ -93,7 +93,8 @@ public final class MirroredBlobs {
     /** The blob, known here or in another DC's records; else fetched from the upstream first. */
     public Future<Registry.BlobRef> ensure(UpstreamRef ref, OciDigest digest) {
         var known = registry.blob(digest.toString());
-        if (known.isPresent()) {
+        // A cached blob whose file was evicted is fetched again, like one never seen.
+        if (known.isPresent() && !(registry.isMirrored(digest.toString()) && !store.contains(known.get().sha1()))) {
             return Future.succeededFuture(known.get());
         }
         if (!digest.isSha256()) {
@@ -225,7 +226,7 @@ public final class MirroredBlobs {
                     + " sent bytes whose digest is sha256:" + d.sha256() + " for " + digest + "; nothing was stored"));
         }
         return registry.commitBlob(new Registry.BlobRef(digest.toString(), d.sha1(), d.size(),
-                d.pieces() == null ? null : d.pieces().summary()), () -> store.commit(writer, d))
+                d.pieces() == null ? null : d.pieces().summary()), () -> store.commit(writer, d), true)
                 .onSuccess(b -> committed.accept(ref.key()));
     }
 
