@@ -89,6 +89,8 @@ public final class Daemon {
     private io.imgfed.replicator.oci.Registry ociRegistry;
     private io.imgfed.replicator.oci.OciRoutes oci;
     private io.imgfed.replicator.oci.mirror.Upstreams upstreams;
+    /** Set once the client listener's routes exist; the peer route answers 503 before that. */
+    private volatile io.imgfed.replicator.oci.OciPrefetchRoutes ociPrefetch;
     private CallerResolver callers;
     private ImageService images;
     private Uploads uploads;
@@ -254,6 +256,13 @@ public final class Daemon {
         Router router = new PeerApi(config.dc()).router(vertx, forwarded, config.peer().maxBodyBytes(),
                 forwardedUploads::handle, r -> {
                     files.mount(r);
+                    r.post(io.imgfed.replicator.oci.OciPrefetchRoutes.PEER_PATH).handler(ctx -> {
+                        if (ociPrefetch == null) {
+                            ctx.response().setStatusCode(503).end();
+                        } else {
+                            ociPrefetch.handlePeer(ctx);
+                        }
+                    });
                     r.post(Prefetch.PEER_PATH + ":uuid").handler(ctx -> {
                         Caller caller = peerCallers.resolve(ctx);
                         if (!caller.operator()) {
@@ -366,6 +375,9 @@ public final class Daemon {
                 metrics::frontRequest, engine, config.transfer().stallTimeout(), federation.oci()::publish, upstreams,
                 metrics::upstreamFetch);
         oci.mount(router);
+        ociPrefetch = new io.imgfed.replicator.oci.OciPrefetchRoutes(callers, oci, federation.directory(), peerClient,
+                config.dc());
+        ociPrefetch.mount(router);
         oci.mountAvailability(router, federation.availability()::holders, federation.directory()::dcs);
         oci.publishTags();
         oci.collectGarbageEvery(vertx, config.oci().gcInterval(), config.oci().gcGrace(),

@@ -5,17 +5,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code imgfed replicate UUID [--dc NAME] [--wait]}: prefetch an image's file ({@code POST /images/UUID?action=replicate}). */
+/**
+ * {@code imgfed replicate UUID [--dc NAME] [--wait]}: prefetch an image's file ({@code POST /images/UUID?action=replicate});
+ * {@code imgfed replicate --oci REPO:TAG [--platform os/arch]... [--dc NAME] [--wait]}: an OCI image's whole
+ * manifest tree and blobs ({@code POST /oci/prefetch}).
+ */
 @Command(name = "replicate",
-        description = {"Pull an image's file into this DC (or DC NAME) ahead of provisioning. Operators only.",
+        description = {"Pull an image's file (or, with --oci, an OCI image's manifests and blobs) into this DC (or DC "
+                + "NAME) ahead of provisioning. Operators only.",
             "With --wait, follow the pull with a progress bar until the file is there."},
         footerHeading = "%nExamples:%n",
         footer = {"  imgfed replicate 8d3ae5a6-58b0-4a39-9b0e-6f7b4b1c9a2e --wait",
             "  imgfed replicate 8d3ae5a6-58b0-4a39-9b0e-6f7b4b1c9a2e --dc eu-central-1 --wait",
-            "  imgfed replicate 8d3ae5a6-58b0-4a39-9b0e-6f7b4b1c9a2e --dc eu-central-1 --json"})
+            "  imgfed replicate 8d3ae5a6-58b0-4a39-9b0e-6f7b4b1c9a2e --dc eu-central-1 --json",
+            "  imgfed replicate --oci docker.io/library/alpine:3.20 --platform linux/amd64 --dc eu-central-1 --wait"})
 public final class ReplicateCommand extends ApiCommand {
-    @Parameters(paramLabel = "UUID", description = "The image.")
+    @Parameters(paramLabel = "UUID", arity = "0..1", description = "The IMGAPI image.")
     String uuid;
+
+    @Option(names = "--oci", paramLabel = "REPO:TAG", description = "An OCI image instead: <repository>:<tag> or "
+            + "<repository>@<digest>; a mirrored one with its upstream's id first (docker.io/library/alpine:3.20).")
+    String oci;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH", description = "With --oci: only this platform of an index "
+            + "(repeatable; default: all).")
+    java.util.List<String> platforms = new java.util.ArrayList<>();
 
     @Option(names = "--dc", paramLabel = "NAME", description = "Pull into this DC instead of the daemon's own.")
     String dc;
@@ -31,6 +45,15 @@ public final class ReplicateCommand extends ApiCommand {
     protected int execute(ApiClient client) {
         if (intervalSeconds <= 0) {
             throw usage("--interval must be more than 0 seconds");
+        }
+        if ((uuid == null) == (oci == null)) {
+            throw usage("give an image UUID, or --oci <repository>:<tag>");
+        }
+        if (oci != null) {
+            return new OciReplication(client, oci, platforms, dc, wait, intervalSeconds, json(), out()).run();
+        }
+        if (!platforms.isEmpty()) {
+            throw usage("--platform goes with --oci");
         }
         ApiResponse r = client.post("/images/" + UrlPaths.segment(uuid), QueryString.of("action", "replicate", "dc", dc));
         JsonNode answer = r.json();

@@ -57,20 +57,9 @@ final class OciAvailability {
     }
 
     private ObjectNode describe(String ref) {
-        int at = ref.indexOf('@');
-        int colon = ref.lastIndexOf(':');
-        RepositoryName name;
-        Reference reference;
-        if (at > 0) {
-            name = RepositoryName.parse(ref.substring(0, at));
-            reference = OciDigest.parse(ref.substring(at + 1));
-        } else if (colon > 0 && colon > ref.lastIndexOf('/')) {
-            name = RepositoryName.parse(ref.substring(0, colon));
-            reference = Tag.parse(ref.substring(colon + 1));
-        } else {
-            name = RepositoryName.parse(ref);
-            reference = Tag.parse("latest");
-        }
+        io.imgfed.protocol.oci.ImageReference image = io.imgfed.protocol.oci.ImageReference.parse(ref);
+        RepositoryName name = image.name();
+        Reference reference = image.reference();
         String repo = name.value();
         String digest = reference instanceof Tag t ? registry.tagged(repo, t.value()).orElse(null) : reference.toString();
         Registry.StoredManifest top = digest == null ? null : registry.manifest(repo, digest).orElse(null);
@@ -92,7 +81,7 @@ final class OciAvailability {
             int present = 0;
             boolean pulling = false;
             for (Registry.BlobRef b : blobs.values()) {
-                AvailabilityRecord r = holders.apply(b.sha1()).get(dc.dc());
+                AvailabilityRecord r = b.sha1() == null ? null : holders.apply(b.sha1()).get(dc.dc());
                 if (r != null && r.state() == FileState.PRESENT) {
                     have += b.size();
                     present++;
@@ -117,11 +106,22 @@ final class OciAvailability {
     private void collect(String repo, Registry.StoredManifest m, Map<String, Registry.BlobRef> out) {
         ManifestDocument doc = ManifestDocument.parse(m.body(), m.mediaType());
         List<Descriptor> children = doc.isIndex() ? doc.manifests() : List.of();
-        for (Descriptor d : doc.blobs()) {
-            registry.blob(d.digest().toString()).ifPresent(b -> out.put(b.digest(), b));
+        for (Descriptor d : doc.requiredContent()) {
+            if (doc.isIndex()) {
+                continue;
+            }
+            // a blob no DC has yet (a mirror's, not fetched): known by digest and size only, absent everywhere
+            String digest = d.digest().toString();
+            out.put(digest, registry.blob(digest).orElse(new Registry.BlobRef(digest, null, d.size(), null)));
         }
         for (Descriptor c : new ArrayList<>(children)) {
-            registry.manifest(repo, c.digest().toString()).ifPresent(child -> collect(repo, child, out));
+            Registry.StoredManifest child = registry.manifest(repo, c.digest().toString()).orElse(null);
+            if (child != null) {
+                collect(repo, child, out);
+            } else {
+                // a platform no DC has fetched: its blobs are unknown, so no DC holds the whole image
+                out.put(c.digest().toString(), new Registry.BlobRef(c.digest().toString(), null, c.size(), null));
+            }
         }
     }
 }

@@ -55,6 +55,7 @@ public final class OciRoutes {
     private final MirroredManifests mirroredManifests;
     private final MirroredBlobs mirroredBlobs;
     private final MirrorStatus mirrorStatus;
+    private final OciPrefetch prefetch;
 
     /**
      * @param engine pulls blobs other DCs hold (null: this front serves only what is here)
@@ -87,6 +88,11 @@ public final class OciRoutes {
         this.mirroredBlobs = this.upstreams == null ? null
                 : new MirroredBlobs(vertx, registry, store, space, upstreams, mirrorCounter, publisher::republish);
         this.mirrorStatus = this.upstreams == null ? null : new MirrorStatus(registry.dc(), upstreams, mirroredBlobs);
+        this.prefetch = new OciPrefetch(registry, store, engine, this.upstreams, mirroredManifests, mirroredBlobs);
+    }
+
+    OciPrefetch prefetch() {
+        return prefetch;
     }
 
     /** The mirror's fetches and failing upstreams, as rows of {@code /transfers}. */
