@@ -54,6 +54,8 @@ class OciMirrorFederationTest {
         OciClient c = new OciClient(fed.dc("c").url());
         assertArrayEquals(manifest, a.send("GET", "/v2/team/shared/manifests/1.0?ns=" + upstream.host(), null).body());
         assertEquals(layerDigest, OciClient.digest(a.send("GET", "/v2/up/team/shared/blobs/" + layerDigest, null).body()));
+        assertEquals(configDigest, OciClient.digest(a.send("GET", "/v2/up/team/shared/blobs/" + configDigest, null).body()),
+                "a client reads the config too: a then holds the whole image");
 
         Await.until("c knows a holds the whole image", Duration.ofSeconds(60), () -> {
             OciClient.Response av = c.send("GET", "/federation/availability?oci=up/team/shared:1.0", null);

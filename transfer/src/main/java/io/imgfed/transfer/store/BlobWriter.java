@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A temp file being filled: writes land on disk while sha1, md5, sha256 and the piece list are computed in the
- * same pass. Writing and hashing run off the event loop in up to three sequential lanes (file + sha1, md5, and
- * sha256 + pieces) so that the digests are computed side by side rather than one after another.
+ * same pass. Writing and hashing run off the event loop in up to three sequential lanes (file + sha1; md5, or the
+ * piece list when there is no md5; sha256, with the piece list when md5 has the second lane) so that the digests
+ * are computed side by side rather than one after another.
  *
  * <p>Readers of a file still being written (stream-through) may read up to {@link #written()} bytes: those
  * bytes are in the file. Nothing is final until {@link #finish()} has fsynced it and the store has renamed it.
@@ -173,8 +174,13 @@ public final class BlobWriter implements WriteStream<Buffer> {
         queuedBytes.addAndGet(len);
         MessageDigest md5 = digests.get(DigestKind.MD5);
         MessageDigest sha256 = digests.get(DigestKind.SHA256);
+        // Without md5 its lane takes the piece list, so sha256 and the pieces (two sha256 passes) run side by
+        // side instead of one after the other on the third lane (OCI pushes and mirror fetches: sha1,
+        // sha256, pieces).
+        boolean piecesOnSecondLane = md5 == null && pieces != null && sha256 != null;
+        boolean secondLane = md5 != null || piecesOnSecondLane;
         boolean thirdLane = sha256 != null || pieces != null;
-        AtomicInteger lanesLeft = new AtomicInteger(1 + (md5 == null ? 0 : 1) + (thirdLane ? 1 : 0));
+        AtomicInteger lanesLeft = new AtomicInteger(1 + (secondLane ? 1 : 0) + (thirdLane ? 1 : 0));
         fileLane.submit(() -> {
             if (failure == null) {
                 try {
@@ -198,9 +204,12 @@ public final class BlobWriter implements WriteStream<Buffer> {
         });
         if (md5 != null) {
             hashLane(md5Lane, parts, List.of(md5), null, lanesLeft, len, promise);
+        } else if (piecesOnSecondLane) {
+            hashLane(md5Lane, parts, List.of(), pieces, lanesLeft, len, promise);
         }
         if (thirdLane) {
-            hashLane(sha256Lane, parts, sha256 == null ? List.of() : List.of(sha256), pieces, lanesLeft, len, promise);
+            hashLane(sha256Lane, parts, sha256 == null ? List.of() : List.of(sha256),
+                    piecesOnSecondLane ? null : pieces, lanesLeft, len, promise);
         }
     }
 
@@ -213,7 +222,8 @@ public final class BlobWriter implements WriteStream<Buffer> {
                         md.update(part.duplicate());
                     }
                     if (hasher != null) {
-                        hasher.update(part);
+                        // a view of its own: other lanes read the same buffers at the same time
+                        hasher.update(part.duplicate());
                     }
                 }
             }
