@@ -158,6 +158,21 @@ public final class Registry implements AutoCloseable {
         });
     }
 
+    /** Records the piece root of a blob stored here that had none (computed after its commit). */
+    public Future<Void> addPieces(String digest, io.imgfed.protocol.pieces.FilePieces pieces) {
+        return onWriter(() -> {
+            BlobRef b = blobs.get(digest);
+            if (b == null || b.pieces() != null) {
+                return null;
+            }
+            BlobRef with = new BlobRef(b.digest(), b.sha1(), b.size(), pieces);
+            db.putBlob(new RegistryDb.BlobRow(digest, b.sha1(), b.size(), pieces.pieceSize(), pieces.root(),
+                    addedAt.getOrDefault("b:" + digest, System.currentTimeMillis())), mirrored.contains(digest));
+            blobs.put(digest, with);
+            return null;
+        });
+    }
+
     /**
      * One pass of garbage collection, on the writer thread: manifests pushed here that no tag of their repository
      * reaches (directly or as a child of a tagged index), and blobs that no remaining manifest pushed here
@@ -296,7 +311,9 @@ public final class Registry implements AutoCloseable {
             ms.put(m.digest(), new StoredManifest(m.digest(), m.mediaType(), m.body(), List.of()));
         }
         for (io.imgfed.protocol.federation.OciTagRecord.Blob b : r.blobs()) {
-            foreignBlobs.putIfAbsent(b.digest(), new BlobRef(b.digest(), b.sha1(), b.size(), b.pieces()));
+            // a later record may add the piece root the first one lacked (computed after the blob's commit)
+            foreignBlobs.merge(b.digest(), new BlobRef(b.digest(), b.sha1(), b.size(), b.pieces()),
+                    (old, next) -> old.pieces() == null && next.pieces() != null && old.sha1().equals(next.sha1()) ? next : old);
         }
         t.put(r.tag(), new TagRef(r.digest(), publishedAtMillis, fromDc));
     }

@@ -35,7 +35,8 @@ import java.util.function.Consumer;
 public final class MirroredBlobs {
     static final long MAX_BLOB = 64L << 30;
     private static final long RESERVE_STEP = 16L << 20;
-    private static final Set<DigestKind> DIGESTS = EnumSet.of(DigestKind.SHA1, DigestKind.SHA256, DigestKind.PIECES);
+    /** The piece list is computed after the commit (see {@link #commit}), off the clients' wait. */
+    private static final Set<DigestKind> DIGESTS = EnumSet.of(DigestKind.SHA1, DigestKind.SHA256);
     /**
      * Attempts in a row that bring no byte before a fetch fails (each resumes where the last stopped; 1 s, 2 s,
      * ... 16 s apart).
@@ -227,7 +228,26 @@ public final class MirroredBlobs {
         }
         return registry.commitBlob(new Registry.BlobRef(digest.toString(), d.sha1(), d.size(),
                 d.pieces() == null ? null : d.pieces().summary()), () -> store.commit(writer, d), true)
-                .onSuccess(b -> committed.accept(ref.key()));
+                .onSuccess(b -> {
+                    committed.accept(ref.key());
+                    addPieceList(ref, b);
+                });
+    }
+
+    /**
+     * The blob's piece list, computed from the stored file once it is committed and its waiters served: a third
+     * hash pass the fetch does not wait for. Once its root is in the tag records, DCs pulling the blob from this
+     * one check it piece by piece and serve it as it arrives; before that they check it whole.
+     */
+    private void addPieceList(UpstreamRef ref, Registry.BlobRef b) {
+        if (b.pieces() != null || b.size() == 0) {
+            return;
+        }
+        store.pieces(b.sha1(), io.imgfed.protocol.pieces.PieceList.DEFAULT_PIECE_SIZE)
+                .compose(list -> registry.addPieces(b.digest(), list.summary()))
+                .onSuccess(x -> committed.accept(ref.key()))
+                .onFailure(err -> org.slf4j.LoggerFactory.getLogger(MirroredBlobs.class).info(
+                        "no piece list for {} (other DCs check it whole): {}", b.digest(), err.getMessage()));
     }
 
     private static long contentLength(HttpClientResponse resp) {
