@@ -373,7 +373,7 @@ public final class Daemon {
         upstreams = new io.imgfed.replicator.oci.mirror.Upstreams(vertx, config.oci());
         oci = new io.imgfed.replicator.oci.OciRoutes(vertx, callers, ociRegistry, store, space,
                 metrics::frontRequest, engine, config.transfer().stallTimeout(), federation.oci()::publish, upstreams,
-                metrics::upstreamFetch);
+                metrics::upstreamFetch, new io.imgfed.replicator.oci.RepositoryOwners(config.oci().owners()));
         oci.mount(router);
         ociPrefetch = new io.imgfed.replicator.oci.OciPrefetchRoutes(callers, oci, federation.directory(), peerClient,
                 config.dc());

@@ -59,7 +59,7 @@ public final class ConfigLoader {
             "auth.mode", "auth.keys", "auth.tokens", "auth.operators", "auth.allowInsecure", "auth.clockSkew",
             "auth.dateOnlySignatures",
             "oci.gcGrace", "oci.gcInterval", "oci.upstreams", "oci.defaultUpstream", "oci.revalidate",
-            "oci.upstreamFailures");
+            "oci.upstreamFailures", "oci.owners");
     /** An upstream's id: one repository-name component, as clients put it first in the path. */
     private static final Pattern UPSTREAM_ID = Pattern.compile("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$");
 
@@ -268,7 +268,8 @@ public final class ConfigLoader {
         }
         ImgfedConfig.Oci oci = new ImgfedConfig.Oci(o.duration("gcGrace", Duration.ofHours(24)),
                 o.duration("gcInterval", Duration.ofHours(1)), upstreams, defaultUpstream,
-                o.duration("revalidate", Duration.ofMinutes(5)), o.intRange("upstreamFailures", 5, 1, 1000));
+                o.duration("revalidate", Duration.ofMinutes(5)), o.intRange("upstreamFailures", 5, 1, 1000),
+                owners(o.section("owners")));
 
         root.rejectUnknown();
         if (authMode == AuthMode.NONE && !auth.allowInsecure() && !isLoopback(http.host())) {
@@ -289,6 +290,27 @@ public final class ConfigLoader {
                     + "authenticate each other with certificates: imgfed certs issue); or set auth.allowInsecure: true");
         }
         return new ImgfedConfig(dc, data, http, peer, federation, transfer, billing, auth, oci);
+    }
+
+    /** {@code oci.owners}: repository prefix → the owner (a UUID) its pulled bytes are billed to. */
+    private static Map<String, String> owners(ConfigReader section) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String prefix : section.fieldNames()) {
+            String owner = section.string(prefix, null);
+            try {
+                io.imgfed.protocol.oci.RepositoryName.parse(prefix);
+            } catch (RuntimeException e) {
+                throw new ConfigException(section.name() + "." + prefix, "is not a repository name prefix: " + e.getMessage());
+            }
+            try {
+                java.util.UUID.fromString(owner == null ? "" : owner);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(section.name() + "." + prefix, "must be the owner's UUID (got "
+                        + (owner == null ? "nothing" : "\"" + owner + "\"") + ")");
+            }
+            out.put(prefix, owner.toLowerCase(Locale.ROOT));
+        }
+        return out;
     }
 
     /** {@code oci.upstreams}: id → {url, names, username, password | passwordFile}. */

@@ -23,14 +23,15 @@ public record ImgfedConfig(
      * every {@code gcInterval}.
      */
     public record Oci(java.time.Duration gcGrace, java.time.Duration gcInterval, Map<String, Upstream> upstreams,
-            String defaultUpstream, Duration revalidate, int upstreamFailures) {
+            String defaultUpstream, Duration revalidate, int upstreamFailures, Map<String, String> owners) {
         public Oci {
             upstreams = Map.copyOf(upstreams);
+            owners = Map.copyOf(owners);
         }
 
-        /** No upstream: the front is this DC's registry only. */
+        /** No upstream, no owners: the front is this DC's registry only. */
         public Oci(Duration gcGrace, Duration gcInterval) {
-            this(gcGrace, gcInterval, Map.of(), null, Duration.ofMinutes(5), 5);
+            this(gcGrace, gcInterval, Map.of(), null, Duration.ofMinutes(5), 5, Map.of());
         }
     }
 

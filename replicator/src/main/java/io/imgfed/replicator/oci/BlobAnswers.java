@@ -26,7 +26,8 @@ final class BlobAnswers {
         this.pulls = pulls;
     }
 
-    Future<Void> serve(HttpServerRequest req, OciPath.Blob path, String requestId) {
+    /** @param repository the repository asked for, as the registry keeps it (a mirror's with its upstream's id) */
+    Future<Void> serve(HttpServerRequest req, OciPath.Blob path, String repository, String requestId) {
         String digest = path.digest().toString();
         Registry.BlobRef blob = registry.blob(digest).orElseThrow(() ->
                 new OciException(OciErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in this registry"));
@@ -44,7 +45,7 @@ final class BlobAnswers {
             if (pulls == null) {
                 throw new OciException(OciErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in this DC");
             }
-            Future<Void> pulled = pulls.serve(req, blob, requestId, (rq, rs) -> range(rq, rs, blob.size()));
+            Future<Void> pulled = pulls.serve(req, blob, repository, requestId, (rq, rs) -> range(rq, rs, blob.size()));
             if (pulled != null) {
                 return pulled;
             }

@@ -42,9 +42,11 @@ final class OciPrefetch {
     private final Upstreams upstreams;
     private final MirroredManifests mirroredManifests;
     private final MirroredBlobs mirroredBlobs;
+    private final RepositoryOwners owners;
 
     OciPrefetch(Registry registry, BlobStore store, TransferEngine engine, Upstreams upstreams,
-            MirroredManifests mirroredManifests, MirroredBlobs mirroredBlobs) {
+            MirroredManifests mirroredManifests, MirroredBlobs mirroredBlobs, RepositoryOwners owners) {
+        this.owners = owners;
         this.registry = registry;
         this.store = store;
         this.engine = engine;
@@ -131,20 +133,20 @@ final class OciPrefetch {
                 LOG.warn("prefetch {}: blob {} is known in no DC", ref.key(), digest);
                 return false;
             }
-            mirroredBlobs.ensure(ref, d.digest()).onSuccess(b -> pull(b, requestId))
+            mirroredBlobs.ensure(ref, d.digest()).onSuccess(b -> pull(b, ref.key(), requestId))
                     .onFailure(err -> LOG.warn("prefetch {}: fetching {} failed: {}", ref.key(), digest, err.getMessage()));
             return false;
         }
-        pull(known, requestId);
+        pull(known, ref.key(), requestId);
         return false;
     }
 
     /** A blob another DC holds: pulled here through the transfer engine (no-op when it is here). */
-    private void pull(Registry.BlobRef b, String requestId) {
+    private void pull(Registry.BlobRef b, String repository, String requestId) {
         if (store.contains(b.sha1()) || engine == null) {
             return;
         }
         engine.obtain(new FileRequest(b.sha1(), b.size(), null, b.digest().startsWith("sha256:") ? b.digest().substring(7)
-                : null, b.pieces(), null, null, TransferReason.PREFETCH, requestId, FileRequest.OCI));
+                : null, b.pieces(), null, owners.of(repository), TransferReason.PREFETCH, requestId, FileRequest.OCI));
     }
 }

@@ -27,22 +27,24 @@ final class OciPullThrough {
     private final TransferEngine engine;
     private final BlobStore store;
     private final Duration firstByteTimeout;
+    private final RepositoryOwners owners;
 
-    OciPullThrough(TransferEngine engine, BlobStore store, Duration firstByteTimeout) {
+    OciPullThrough(TransferEngine engine, BlobStore store, Duration firstByteTimeout, RepositoryOwners owners) {
         this.engine = engine;
         this.store = store;
         this.firstByteTimeout = firstByteTimeout;
+        this.owners = owners;
     }
 
     /**
      * Serves the blob from the pull, or returns null if it is in the store after all (the caller serves it).
      * {@code headers} writes the status and headers for the range asked (and throws for a bad one).
      */
-    Future<Void> serve(HttpServerRequest req, Registry.BlobRef blob, String requestId,
+    Future<Void> serve(HttpServerRequest req, Registry.BlobRef blob, String repository, String requestId,
             java.util.function.BiFunction<HttpServerRequest, HttpServerResponse, ByteRange> headers) {
         TransferEngine.Obtained obtained = engine.obtain(new FileRequest(blob.sha1(), blob.size(), null,
-                blob.digest().startsWith("sha256:") ? blob.digest().substring(7) : null, blob.pieces(), null, null,
-                TransferReason.PROVISION, requestId, FileRequest.OCI));
+                blob.digest().startsWith("sha256:") ? blob.digest().substring(7) : null, blob.pieces(), null,
+                owners.of(repository), TransferReason.PROVISION, requestId, FileRequest.OCI));
         if (obtained == null) {
             return null;
         }

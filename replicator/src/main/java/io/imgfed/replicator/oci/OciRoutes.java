@@ -64,23 +64,26 @@ public final class OciRoutes {
     public OciRoutes(Vertx vertx, CallerResolver callers, Registry registry, BlobStore store, SpaceReservations space,
             RequestCounter counter, io.imgfed.transfer.pull.TransferEngine engine, java.time.Duration firstByteTimeout,
             java.util.function.Consumer<io.imgfed.protocol.federation.OciTagRecord> board) {
-        this(vertx, callers, registry, store, space, counter, engine, firstByteTimeout, board, null, MirrorCounter.NONE);
+        this(vertx, callers, registry, store, space, counter, engine, firstByteTimeout, board, null, MirrorCounter.NONE,
+                new RepositoryOwners(java.util.Map.of()));
     }
 
     /**
      * @param upstreams the registries this DC mirrors (null or none: no mirror)
      * @param mirrorCounter counts the mirror's upstream fetches
+     * @param owners who the bytes pulled for each repository are billed to
      */
     public OciRoutes(Vertx vertx, CallerResolver callers, Registry registry, BlobStore store, SpaceReservations space,
             RequestCounter counter, io.imgfed.transfer.pull.TransferEngine engine, java.time.Duration firstByteTimeout,
             java.util.function.Consumer<io.imgfed.protocol.federation.OciTagRecord> board, Upstreams upstreams,
-            MirrorCounter mirrorCounter) {
+            MirrorCounter mirrorCounter, RepositoryOwners owners) {
         this.callers = callers;
         this.counter = counter;
         this.registry = registry;
         this.publisher = new TagPublisher(registry, board);
         this.manifests = new ManifestAnswers(registry, store, publisher);
-        this.blobs = new BlobAnswers(registry, store, engine == null ? null : new OciPullThrough(engine, store, firstByteTimeout));
+        this.blobs = new BlobAnswers(registry, store, engine == null ? null
+                : new OciPullThrough(engine, store, firstByteTimeout, owners));
         this.uploads = new BlobUploads(vertx, store, space, registry);
         this.upstreams = upstreams == null || !upstreams.any() ? null : upstreams;
         this.mirroredManifests = this.upstreams == null ? null
@@ -88,7 +91,7 @@ public final class OciRoutes {
         this.mirroredBlobs = this.upstreams == null ? null
                 : new MirroredBlobs(vertx, registry, store, space, upstreams, mirrorCounter, publisher::republish);
         this.mirrorStatus = this.upstreams == null ? null : new MirrorStatus(registry.dc(), upstreams, mirroredBlobs);
-        this.prefetch = new OciPrefetch(registry, store, engine, this.upstreams, mirroredManifests, mirroredBlobs);
+        this.prefetch = new OciPrefetch(registry, store, engine, this.upstreams, mirroredManifests, mirroredBlobs, owners);
     }
 
     OciPrefetch prefetch() {
@@ -196,7 +199,7 @@ public final class OciRoutes {
                 throw new OciException(OciErrorCode.UNSUPPORTED, "blobs are deleted by garbage collection, not by "
                         + "request");
             }
-            return blobs.serve(req, p, requestId);
+            return blobs.serve(req, p, p.name().value(), requestId);
         }
         if (path instanceof OciPath.Upload p) {
             return upload(req, p);
@@ -247,7 +250,7 @@ public final class OciRoutes {
         }
         if (path instanceof OciPath.Blob p) {
             allow(m, HttpMethod.GET, HttpMethod.HEAD);
-            return mirroredBlobs.ensure(ref, p.digest()).compose(b -> blobs.serve(req, p, requestId));
+            return mirroredBlobs.ensure(ref, p.digest()).compose(b -> blobs.serve(req, p, ref.key(), requestId));
         }
         allow(m, HttpMethod.GET);
         return tags(req, RepositoryName.parse(ref.key()));

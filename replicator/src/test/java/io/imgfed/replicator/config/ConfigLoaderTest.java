@@ -142,6 +142,8 @@ class ConfigLoaderTest {
         assertEquals(3, c.oci().upstreamFailures());
         assertFalse(hub.toString().contains("s3cret"), "no password in logs");
         assertTrue(yaml("").oci().upstreams().isEmpty());
+        assertEquals(Map.of("team", "930896af-bf8c-48d4-885c-6573a94b1853"),
+                yaml("oci: {owners: {team: 930896AF-BF8C-48D4-885C-6573A94B1853}}").oci().owners(), "UUIDs in lower case");
     }
 
     @ParameterizedTest
@@ -154,7 +156,9 @@ class ConfigLoaderTest {
             "oci: {upstreams: {up: {url: \"http://x\", names: [up]}}}|oci.upstreams.up.names",
             "oci: {upstreams: {up: {url: \"http://x\", tls: true}}}|oci.upstreams.up.tls",
             "oci: {defaultUpstream: nowhere}|oci.defaultUpstream",
-            "oci: {upstreamFailures: 0}|oci.upstreamFailures"})
+            "oci: {upstreamFailures: 0}|oci.upstreamFailures",
+            "oci: {owners: {team: not-a-uuid}}|oci.owners.team",
+            "oci: {owners: {\"Team/App\": 930896af-bf8c-48d4-885c-6573a94b1853}}|oci.owners.Team/App"})
     void badUpstreamsNameTheKey(String yaml, String key) {
         refused(yaml, key);
     }

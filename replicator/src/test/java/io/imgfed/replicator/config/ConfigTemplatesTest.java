@@ -31,7 +31,8 @@ class ConfigTemplatesTest {
             "federation.advertise", // federation.host is reachable from the other DCs as it is
             "auth.tokens",      // only for auth.mode token; the template uses signature
             "oci.upstreams",    // a DC mirrors no registry unless its operator names one
-            "oci.defaultUpstream");
+            "oci.defaultUpstream",
+            "oci.owners");      // billing owners are the operator's accounts
 
     private static final Path ROOT = OpsFiles.repoRoot();
     private static final Path PRODUCTION = ROOT.resolve("conf/imgfed.production.yaml");
