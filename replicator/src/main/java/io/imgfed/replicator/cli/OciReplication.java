@@ -12,17 +12,20 @@ final class OciReplication {
     private final ApiClient client;
     private final String image;
     private final List<String> platforms;
+    /** true: pin, false: unpin, null: leave pins. */
+    private final Boolean pin;
     private final String dc;
     private final boolean wait;
     private final double intervalSeconds;
     private final boolean json;
     private final PrintStream out;
 
-    OciReplication(ApiClient client, String image, List<String> platforms, String dc, boolean wait, double intervalSeconds,
-            boolean json, PrintStream out) {
+    OciReplication(ApiClient client, String image, List<String> platforms, Boolean pin, String dc, boolean wait,
+            double intervalSeconds, boolean json, PrintStream out) {
         this.client = client;
         this.image = image;
         this.platforms = platforms;
+        this.pin = pin;
         this.dc = dc;
         this.wait = wait;
         this.intervalSeconds = intervalSeconds;
@@ -50,7 +53,7 @@ final class OciReplication {
     }
 
     int run() {
-        QueryString q = QueryString.of("image", image, "dc", dc);
+        QueryString q = QueryString.of("image", image, "dc", dc, "pin", pin == null ? null : pin.toString());
         platforms.forEach(p -> q.add("platform", p));
         ApiResponse r = client.post("/oci/prefetch", q);
         JsonNode answer = r.json();
@@ -60,6 +63,8 @@ final class OciReplication {
         if (!wait || present) {
             if (json) {
                 out.println(answer.toString());
+            } else if (Boolean.FALSE.equals(pin)) {
+                out.println("the blobs of " + image + " are no longer pinned at DC " + target);
             } else if (present) {
                 out.println("DC " + target + " holds all " + answer.path("blobs").asInt() + " blobs of " + image
                         + " (" + Table.human(size) + ")");

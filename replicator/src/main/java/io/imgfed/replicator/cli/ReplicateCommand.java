@@ -31,6 +31,12 @@ public final class ReplicateCommand extends ApiCommand {
             + "(repeatable; default: all).")
     java.util.List<String> platforms = new java.util.ArrayList<>();
 
+    @Option(names = "--pin", description = "With --oci: also pin the image's blobs in the DC, so eviction leaves them.")
+    boolean pin;
+
+    @Option(names = "--unpin", description = "With --oci: only unpin the image's blobs in the DC (brings nothing).")
+    boolean unpin;
+
     @Option(names = "--dc", paramLabel = "NAME", description = "Pull into this DC instead of the daemon's own.")
     String dc;
 
@@ -49,11 +55,16 @@ public final class ReplicateCommand extends ApiCommand {
         if ((uuid == null) == (oci == null)) {
             throw usage("give an image UUID, or --oci <repository>:<tag>");
         }
-        if (oci != null) {
-            return new OciReplication(client, oci, platforms, dc, wait, intervalSeconds, json(), out()).run();
+        if (pin && unpin) {
+            throw usage("--pin or --unpin, not both");
         }
-        if (!platforms.isEmpty()) {
-            throw usage("--platform goes with --oci");
+        if (oci != null) {
+            Boolean pinning = pin ? Boolean.TRUE : unpin ? Boolean.FALSE : null;
+            return new OciReplication(client, oci, platforms, pinning, dc, wait && !unpin, intervalSeconds, json(), out())
+                    .run();
+        }
+        if (!platforms.isEmpty() || pin || unpin) {
+            throw usage("--platform, --pin and --unpin go with --oci");
         }
         ApiResponse r = client.post("/images/" + UrlPaths.segment(uuid), QueryString.of("action", "replicate", "dc", dc));
         JsonNode answer = r.json();

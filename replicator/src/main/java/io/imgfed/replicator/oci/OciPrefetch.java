@@ -57,8 +57,10 @@ final class OciPrefetch {
 
     /**
      * @param platforms {@code os/arch[/variant]} of an index's children to bring; empty for all
+     * @param pin true: also pin every blob (eviction leaves them); false: only unpin them, bringing nothing;
+     *     null: leave pins as they are
      */
-    Future<ObjectNode> start(ImageReference image, Set<String> platforms, String requestId) {
+    Future<ObjectNode> start(ImageReference image, Set<String> platforms, String requestId, Boolean pin) {
         UpstreamRef ref = upstreams == null ? UpstreamRef.local(image.name()) : upstreams.resolve(image.name(), null);
         if (!ref.isLocal() && ref.viaDefault() && registry.repositoryExists(image.name().value())) {
             ref = UpstreamRef.local(image.name());
@@ -87,12 +89,18 @@ final class OciPrefetch {
                 throw new OciException(OciErrorCode.MANIFEST_UNKNOWN, image + " has no manifest for " + platforms);
             }
             return Future.all(children).map(top);
-        }).map(top -> {
+        }).compose(top -> pin == null ? Future.succeededFuture(top)
+                : registry.pin(blobs.keySet(), pin).map(top)).map(top -> {
             long total = 0;
             int here = 0;
             for (Descriptor d : blobs.values()) {
                 total += d.size();
-                here += bring(where, d, requestId) ? 1 : 0;
+                if (Boolean.FALSE.equals(pin)) {
+                    Registry.BlobRef b = registry.blob(d.digest().toString()).orElse(null);
+                    here += b != null && store.contains(b.sha1()) ? 1 : 0;
+                } else {
+                    here += bring(where, d, requestId) ? 1 : 0;
+                }
             }
             ObjectNode o = Json.object();
             o.put("image", image.toString());
@@ -103,6 +111,9 @@ final class OciPrefetch {
             o.put("blobs", blobs.size());
             o.put("blobs_present", here);
             o.put("size", total);
+            if (pin != null) {
+                o.put("pinned", pin);
+            }
             ArrayNode ms = o.putArray("manifests");
             manifests.forEach(ms::add);
             return o;

@@ -21,9 +21,10 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * {@code POST /oci/prefetch?image=<repo>:<tag>|<repo>@<digest>[&platform=os/arch]...[&dc=NAME]} (operators):
- * brings an OCI image into this DC, or asks DC NAME (over the peer listener, as the IMGAPI's replicate does)
- * to bring it into itself. 202 while blobs are being pulled, 200 when all are there; errors in the OCI format.
+ * {@code POST /oci/prefetch?image=<repo>:<tag>|<repo>@<digest>[&platform=os/arch]...[&pin=true|false][&dc=NAME]}
+ * (operators): brings an OCI image into this DC, or asks DC NAME (over the peer listener, as the IMGAPI's
+ * replicate does) to bring it into itself; {@code pin=true} also pins its blobs against eviction,
+ * {@code pin=false} only unpins them. 202 while blobs are being pulled, 200 when all are there; errors in the OCI format.
  */
 public final class OciPrefetchRoutes {
     public static final String PEER_PATH = "/peer/v1/oci/prefetch";
@@ -69,7 +70,12 @@ public final class OciPrefetchRoutes {
             if (mayForward && dc != null && !dc.equals(self)) {
                 answered = forward(ctx, caller, dc);
             } else {
-                answered = prefetch.start(ref, platforms, requestId).compose(o -> {
+                String pin = ctx.request().getParam("pin");
+                if (pin != null && !pin.equals("true") && !pin.equals("false")) {
+                    throw new OciException(OciErrorCode.UNSUPPORTED, "pin is true or false, not " + pin.replaceAll(
+                            "[^A-Za-z0-9._-]", "?"));
+                }
+                answered = prefetch.start(ref, platforms, requestId, pin == null ? null : Boolean.valueOf(pin)).compose(o -> {
                     Buffer body = Buffer.buffer(Json.bytes(o));
                     return ctx.response().setStatusCode("present".equals(o.path("state").asText()) ? 200 : 202)
                             .putHeader("Content-Type", "application/json")

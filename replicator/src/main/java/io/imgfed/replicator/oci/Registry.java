@@ -60,6 +60,10 @@ public final class Registry implements AutoCloseable {
     private final Map<String, BlobRef> foreignBlobs = new ConcurrentHashMap<>();
     /** Digests of blobs fetched from an upstream registry (a cache: their files may be evicted). */
     private final java.util.Set<String> mirrored = ConcurrentHashMap.newKeySet();
+    /** Digests an operator pinned: their files stay through eviction, wherever they came from. */
+    private final java.util.Set<String> pinned = ConcurrentHashMap.newKeySet();
+    /** sha1 → digest of other DCs' blobs (a pinned blob pulled from another DC is found by its sha1). */
+    private final Map<String, String> foreignDigestBySha1 = new ConcurrentHashMap<>();
     /** When each blob ("b:" digest) and manifest ("m:" repo "@" digest) pushed here was stored: GC's grace. */
     private final Map<String, Long> addedAt = new ConcurrentHashMap<>();
     private final String dc;
@@ -85,6 +89,7 @@ public final class Registry implements AutoCloseable {
                 r.addedAt.put("b:" + b.digest(), b.createdAt());
             });
             r.mirrored.addAll(db.mirroredBlobs());
+            r.pinned.addAll(db.pinnedBlobs());
             db.manifests().forEach(m -> {
                 r.indexManifest(m.repo(), new StoredManifest(m.digest(), m.mediaType(),
                         m.body(), m.references().isEmpty() ? List.of() : Arrays.asList(m.references().split(","))));
@@ -119,7 +124,31 @@ public final class Registry implements AutoCloseable {
      */
     public boolean holdsSha1(String sha1) {
         String digest = digestBySha1.get(sha1);
-        return digest != null && !mirrored.contains(digest);
+        if (digest != null && (!mirrored.contains(digest) || pinned.contains(digest))) {
+            return true;
+        }
+        String foreign = foreignDigestBySha1.get(sha1);
+        return foreign != null && pinned.contains(foreign);
+    }
+
+    /**
+     * Pins blobs (an operator's prefetch with {@code pin}), or unpins them: a pinned blob's file is left by
+     * eviction, wherever it came from (pushed, fetched from an upstream, pulled from another DC).
+     */
+    public Future<Void> pin(java.util.Collection<String> digests, boolean pin) {
+        return onWriter(() -> {
+            db.pin(digests, pin);
+            if (pin) {
+                pinned.addAll(digests);
+            } else {
+                pinned.removeAll(digests);
+            }
+            return null;
+        });
+    }
+
+    public boolean isPinned(String digest) {
+        return pinned.contains(digest);
     }
 
     /** Whether a blob was fetched from an upstream registry (not pushed here). */
@@ -312,6 +341,7 @@ public final class Registry implements AutoCloseable {
         }
         for (io.imgfed.protocol.federation.OciTagRecord.Blob b : r.blobs()) {
             // a later record may add the piece root the first one lacked (computed after the blob's commit)
+            foreignDigestBySha1.putIfAbsent(b.sha1(), b.digest());
             foreignBlobs.merge(b.digest(), new BlobRef(b.digest(), b.sha1(), b.size(), b.pieces()),
                     (old, next) -> old.pieces() == null && next.pieces() != null && old.sha1().equals(next.sha1()) ? next : old);
         }

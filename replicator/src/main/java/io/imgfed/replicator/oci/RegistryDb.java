@@ -60,6 +60,8 @@ final class RegistryDb implements AutoCloseable {
                     + "updated_at INTEGER NOT NULL, PRIMARY KEY(repo, tag))");
             // Blobs fetched from an upstream registry: a cache, evictable; the others were pushed here.
             s.execute("CREATE TABLE IF NOT EXISTS mirrored_blobs (digest TEXT PRIMARY KEY)");
+            // Blobs an operator pinned (imgfed replicate --oci --pin): eviction leaves their files here.
+            s.execute("CREATE TABLE IF NOT EXISTS pinned_blobs (digest TEXT PRIMARY KEY)");
         } catch (SQLException e) {
             c.close();
             throw e;
@@ -98,6 +100,31 @@ final class RegistryDb implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The digests of {@code pinned_blobs}. */
+    java.util.Set<String> pinnedBlobs() throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT digest FROM pinned_blobs")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** Pins or unpins blobs: one transaction. */
+    void pin(java.util.Collection<String> digests, boolean pinned) throws SQLException {
+        inTransaction(() -> {
+            try (PreparedStatement st = conn.prepareStatement(pinned
+                    ? "INSERT OR IGNORE INTO pinned_blobs(digest) VALUES(?)" : "DELETE FROM pinned_blobs WHERE digest = ?")) {
+                for (String d : digests) {
+                    st.setString(1, d);
+                    st.addBatch();
+                }
+                st.executeBatch();
+            }
+        });
     }
 
     /** The digests of {@code mirrored_blobs}. */

@@ -143,6 +143,40 @@ class OciMirrorTest {
     }
 
     @Test
+    void pinnedBlobsStayThroughEvictionUntilUnpinned() throws Exception {
+        daemon = TestDaemon.start(dir.resolve("data"), "data:\n  capacity: 7MiB\noci:\n  upstreams:\n    up:\n"
+                + "      url: " + upstream.url() + "\n");
+        OciClient client = new OciClient(daemon.url());
+        OciClient up = new OciClient(upstream.url());
+        byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes();
+        byte[] kept = new byte[4 << 20];
+        byte[] other = new byte[4 << 20];
+        new Random(31).nextBytes(kept);
+        new Random(32).nextBytes(other);
+        String configDigest = upstream.pushBlob("team/pinned", config);
+        String keptDigest = upstream.pushBlob("team/pinned", kept);
+        String otherDigest = upstream.pushBlob("team/other", other);
+        assertEquals(201, up.send("PUT", "/v2/team/pinned/manifests/1.0", OciClient.imageManifest(configDigest,
+                config.length, keptDigest, String.valueOf(kept.length)),
+                "Content-Type", "application/vnd.oci.image.manifest.v1+json").status());
+
+        assertEquals(0, io.imgfed.replicator.cli.Main.run("replicate", "--oci", "up/team/pinned:1.0", "--pin", "--wait",
+                "--interval", "0.2", "--url", daemon.url()));
+        OciClient.Response full = client.send("GET", "/v2/up/team/other/blobs/" + otherDigest, null);
+        assertEquals(503, full.status(), "the pinned blob is not evicted to make room: " + new String(full.body()));
+        assertEquals("UNAVAILABLE", full.errorCode());
+
+        assertEquals(0, io.imgfed.replicator.cli.Main.run("replicate", "--oci", "up/team/pinned:1.0", "--unpin",
+                "--url", daemon.url()));
+        OciClient.Response r = Await.value("room once unpinned", Duration.ofSeconds(60), () -> {
+            OciClient.Response x = client.send("GET", "/v2/up/team/other/blobs/" + otherDigest, null);
+            return x.status() == 200 ? x : null;
+        });
+        assertArrayEquals(other, r.body());
+        assertEquals(1, upstream.requests("GET /v2/team/pinned/blobs/" + keptDigest), "fetched once, by the prefetch");
+    }
+
+    @Test
     void twentyConcurrentColdPullsOfA256MiBLayerCauseOneUpstreamGet() throws Exception {
         startDaemon("5m");
         byte[] layer = new byte[256 << 20];

@@ -192,7 +192,13 @@ public final class MirroredBlobs {
             Throwable err = ar.cause();
             boolean ours = charged.failure() != null || writer.failure() != null;
             if (ours) {
-                return Future.failedFuture(charged.failure() != null ? charged.failure() : writer.failure());
+                Throwable cause = charged.failure() != null ? charged.failure() : writer.failure();
+                // 503, not 507: containerd tries its next host (the upstream itself) on a 503
+                return Future.failedFuture(cause instanceof io.imgfed.transfer.store.StoreFullException
+                        || io.imgfed.transfer.store.StoreFullException.isNoSpace(cause)
+                        ? new OciException(OciErrorCode.UNAVAILABLE, "no room in this DC's store for " + digest + ": "
+                                + cause.getMessage())
+                        : cause);
             }
             if (err instanceof UpstreamException u && u.notFound()) {
                 upstreams.health().succeeded(id);
