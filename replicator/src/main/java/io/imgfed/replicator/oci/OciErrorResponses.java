@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place the OCI front turns a failure into the spec's answer: {@code {"errors":[...]}} with the code's
  * status. Authentication failures from the shared callers become UNAUTHORIZED (with the challenge that makes
- * docker-style clients send their credentials) or DENIED; a full store is 507; anything unexpected is logged
+ * docker-style clients send their credentials) or DENIED (also for their other 4xx refusals, such as a malformed
+ * {@code ?account=}); a full store is 507; anything unexpected is logged
  * and answered UNKNOWN, never a stack trace.
  */
 final class OciErrorResponses {
@@ -39,6 +40,11 @@ final class OciErrorResponses {
             }
             if (status == 503) {
                 return new OciError(OciErrorCode.UNAVAILABLE, e.error().message());
+            }
+            if (status >= 400 && status < 500) {
+                // The shared callers' other refusals are of the request's credentials or account (a malformed
+                // ?account=, say): the spec has no generic bad-request code, and a refusal is what they are.
+                return new OciError(OciErrorCode.DENIED, e.error().message());
             }
         }
         if (t instanceof BlobWriter.FileTooLargeException) {

@@ -157,6 +157,8 @@ class OciRegistryApiTest {
     @Test
     void badInputGetsTheSpecsErrors() {
         assertBad("GET", "/v2/Team/App/manifests/latest", null, 400, "NAME_INVALID");
+        // the shared callers' refusal of a malformed ?account= (found by HttpApiFuzzTest as a 500)
+        assertBad("PUT", "/v2/team/app/blobs?account=%7BP%EF%BF%BD", null, 403, "DENIED");
         assertBad("GET", "/v2/team/app/blobs/sha256:1234", null, 400, "DIGEST_INVALID");
         assertBad("GET", "/v2/team/app/manifests/-bad-tag", null, 400, "TAG_INVALID");
         assertBad("PUT", "/v2/team/app/manifests/latest", "not json".getBytes(StandardCharsets.UTF_8), 400,
