@@ -291,7 +291,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private <T> T await(String what, Duration timeout, java.util.function.Supplier<T> probe) {
+    /** Polls {@code probe} until it gives a value (not null, not false), at most {@code timeout}. */
+    static <T> T await(String what, Duration timeout, java.util.function.Supplier<T> probe) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             T v = probe.get();

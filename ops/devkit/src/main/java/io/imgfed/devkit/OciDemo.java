@@ -46,15 +46,18 @@ final class OciDemo {
                 + ", one 4 MiB layer");
 
         out.println("\n==> OCI: pulling demo/app:1.0 in " + pullDc + " (the tag came with the signed records)");
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        HttpResponse<byte[]> got;
-        do {
-            got = send("GET", pullUrl + "/v2/demo/app/manifests/1.0", null, null);
-            if (got.statusCode() != 200) {
-                Thread.sleep(50);
+        HttpResponse<byte[]> got = DemoCommand.await("the tag to reach " + pullDc, Duration.ofSeconds(30), () -> {
+            try {
+                HttpResponse<byte[]> r = send("GET", pullUrl + "/v2/demo/app/manifests/1.0", null, null);
+                return r.statusCode() == 200 ? r : null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
+            } catch (Exception e) {
+                throw new IllegalStateException(pullDc + " did not answer: " + e.getMessage());
             }
-        } while (got.statusCode() != 200 && System.nanoTime() < deadline);
-        check(got.statusCode() == 200 && Arrays.equals(manifest, got.body()), "the tag did not reach " + pullDc);
+        });
+        check(Arrays.equals(manifest, got.body()), "the tag did not reach " + pullDc + " with the pushed bytes");
         out.println("   ✓ manifest served by " + pullDc + ": the same bytes, " + got.headers()
                 .firstValue("Content-Type").orElse("?"));
         long t = System.nanoTime();

@@ -9,14 +9,12 @@ import io.imgfed.protocol.json.Json;
 import io.imgfed.protocol.manifest.ImageFile;
 import io.imgfed.protocol.manifest.Manifest;
 import io.imgfed.replicator.auth.Caller;
-import io.imgfed.replicator.auth.ForwardedCallers;
 import io.imgfed.replicator.images.ImageService;
 import io.imgfed.replicator.peer.PeerClient;
 import io.imgfed.transfer.pull.FileRequest;
 import io.imgfed.transfer.pull.TransferEngine;
 import io.imgfed.transfer.pull.TransferReason;
 import io.imgfed.transfer.store.BlobStore;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
 
@@ -95,13 +93,7 @@ public final class Prefetch implements ImageRoutes.ExtraAction {
             throw ImgapiError.withField(ErrorCode.SERVICE_UNAVAILABLE, "dc", "DC " + printable(dc) + " is unreachable")
                     .toException();
         }
-        PeerClient.HostPort hp = PeerClient.hostPort(peer);
-        RequestOptions opts = new RequestOptions().setMethod(HttpMethod.POST).setHost(hp.host()).setPort(hp.port())
-                .setURI(PEER_PATH + uuid)
-                .putHeader(ForwardedCallers.HEADER, ForwardedCallers.encode(caller))
-                .putHeader("X-Imgfed-Forwarded-By", self)
-                .putHeader(io.imgfed.replicator.peer.PeerTls.DC_HEADER, self)
-                .putHeader("X-Request-Id", ClientApi.requestId(ctx));
+        RequestOptions opts = PeerClient.forwardedPost(peer, PEER_PATH + uuid, caller, self, ClientApi.requestId(ctx));
         peers.http().request(opts)
                 .compose(req -> req.send())
                 .compose(resp -> resp.body().map(body -> {

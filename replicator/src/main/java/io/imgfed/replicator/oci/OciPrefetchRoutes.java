@@ -13,7 +13,6 @@ import io.imgfed.replicator.auth.ForwardedCallers;
 import io.imgfed.replicator.peer.PeerClient;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -97,14 +96,8 @@ public final class OciPrefetchRoutes {
         if (directory.status(dc) == DcStatus.GONE) {
             throw new OciException(OciErrorCode.UNAVAILABLE, "DC " + dc + " is unreachable");
         }
-        PeerClient.HostPort hp = PeerClient.hostPort(peer);
         String query = ctx.request().query() == null ? "" : "?" + ctx.request().query();
-        RequestOptions opts = new RequestOptions().setMethod(HttpMethod.POST).setHost(hp.host()).setPort(hp.port())
-                .setURI(PEER_PATH + query)
-                .putHeader(ForwardedCallers.HEADER, ForwardedCallers.encode(caller))
-                .putHeader("X-Imgfed-Forwarded-By", self)
-                .putHeader(io.imgfed.replicator.peer.PeerTls.DC_HEADER, self)
-                .putHeader("X-Request-Id", ClientApi.requestId(ctx));
+        RequestOptions opts = PeerClient.forwardedPost(peer, PEER_PATH + query, caller, self, ClientApi.requestId(ctx));
         return peers.http().request(opts)
                 .compose(req -> req.send())
                 .compose(resp -> resp.body().compose(body -> ctx.response().setStatusCode(resp.statusCode())

@@ -42,6 +42,22 @@ public final class PeerClient implements AutoCloseable {
     public record HostPort(String host, int port) {
     }
 
+    /**
+     * A POST to another DC's peer listener on behalf of {@code caller}: the caller it vouches for, who forwards,
+     * and the request id that follows the request into the other DC's logs.
+     */
+    public static io.vertx.core.http.RequestOptions forwardedPost(String peerAddress, String uri,
+            io.imgfed.replicator.auth.Caller caller, String selfDc, String requestId) {
+        HostPort hp = hostPort(peerAddress);
+        return new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.POST)
+                .setHost(hp.host()).setPort(hp.port()).setURI(uri)
+                .putHeader(io.imgfed.replicator.auth.ForwardedCallers.HEADER,
+                        io.imgfed.replicator.auth.ForwardedCallers.encode(caller))
+                .putHeader("X-Imgfed-Forwarded-By", selfDc)
+                .putHeader(PeerTls.DC_HEADER, selfDc)
+                .putHeader("X-Request-Id", requestId);
+    }
+
     @Override
     public void close() {
         client.close();

@@ -51,7 +51,7 @@ public final class MirroredBlobs {
     private final MirrorCounter counter;
     /** A blob committed for a mirrored repository: republish its tags. */
     private final Consumer<String> committed;
-    private final Map<String, Future<Registry.BlobRef>> inflight = new ConcurrentHashMap<>();
+    private final SingleFlight<Registry.BlobRef> inflight = new SingleFlight<>();
     private final Map<String, Fetching> fetching = new ConcurrentHashMap<>();
 
     /** A blob being fetched from an upstream, for {@code /transfers}. */
@@ -102,15 +102,8 @@ public final class MirroredBlobs {
             return Future.failedFuture(new OciException(OciErrorCode.UNSUPPORTED, "the mirror fetches sha256 blobs only, "
                     + "not " + digest.algorithm()));
         }
-        Future<Registry.BlobRef>[] mine = new Future[1];
-        Future<Registry.BlobRef> f = inflight.computeIfAbsent(digest.toString(), k -> mine[0] = fetch(ref, digest));
-        if (f == mine[0]) {
-            f.onComplete(ar -> {
-                inflight.remove(digest.toString(), f);
-                fetching.remove(digest.toString());
-            });
-        }
-        return f;
+        return inflight.run(digest.toString(), () -> fetch(ref, digest)
+                .onComplete(ar -> fetching.remove(digest.toString())));
     }
 
     /** Blobs being fetched from upstreams now. */

@@ -10,9 +10,7 @@ import io.imgfed.protocol.oci.UpstreamRef;
 import io.imgfed.replicator.oci.Registry;
 import io.vertx.core.Future;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -36,7 +34,7 @@ public final class MirroredManifests {
     private final MirrorCounter counter;
     /** A tag fetched or revalidated: publish it to the federation. */
     private final BiConsumer<String, String> tagged;
-    private final Map<String, Future<Answer>> inflight = new ConcurrentHashMap<>();
+    private final SingleFlight<Answer> inflight = new SingleFlight<>();
 
     public MirroredManifests(Registry registry, Upstreams upstreams, MirrorCounter counter, BiConsumer<String, String> tagged) {
         this.registry = registry;
@@ -52,7 +50,7 @@ public final class MirroredManifests {
             if (known.isPresent()) {
                 return Future.succeededFuture(new Answer(known.get(), Freshness.CACHED));
             }
-            return singleFlight(repo + "@" + reference, () -> fetch(ref, reference.toString(), null, null));
+            return inflight.run(repo + "@" + reference, () -> fetch(ref, reference.toString(), null, null));
         }
         Optional<Registry.TagRef> tagRef = registry.tagRef(repo, tag.value());
         Optional<Registry.StoredManifest> cached = tagRef.flatMap(t -> registry.manifest(repo, t.digest()));
@@ -60,16 +58,7 @@ public final class MirroredManifests {
                 && System.currentTimeMillis() - tagRef.get().atMillis() < upstreams.revalidate().toMillis()) {
             return Future.succeededFuture(new Answer(cached.get(), Freshness.CACHED));
         }
-        return singleFlight(repo + ":" + tag.value(), () -> fetch(ref, tag.value(), tag.value(), cached.orElse(null)));
-    }
-
-    private Future<Answer> singleFlight(String key, java.util.function.Supplier<Future<Answer>> fetch) {
-        Future<Answer>[] mine = new Future[1];
-        Future<Answer> f = inflight.computeIfAbsent(key, k -> mine[0] = fetch.get());
-        if (f == mine[0]) {
-            f.onComplete(ar -> inflight.remove(key, f));
-        }
-        return f;
+        return inflight.run(repo + ":" + tag.value(), () -> fetch(ref, tag.value(), tag.value(), cached.orElse(null)));
     }
 
     private Future<Answer> fetch(UpstreamRef ref, String reference, String tag, Registry.StoredManifest cached) {
