@@ -311,7 +311,7 @@ public final class Daemon {
             TransferListener listeners = TransferListener.all(List.of(billing.recorder(vertx.getOrCreateContext()),
                     new TransferMetrics(metrics.registry()), new AvailabilityPublisher(fed.availability())));
             engine = new TransferEngine(vertx, config.dc(), store, space, new FederatedSources(sources),
-                    new HttpPeerFetcher(peerClient.http(), config.dc(), config.peer().tls() != null), policy, listeners);
+                    new HttpPeerFetcher(peerClient.http(), peerClient.files(), config.dc(), config.peer().tls() != null), policy, listeners);
             engine.admission(billing.admission());
             metrics.gauge("imgfed.transfers.inflight", "Transfers into this DC running or waiting", engine::inflight);
             fed.directory().addListener((dc, from, to) -> {

@@ -4,6 +4,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 
 /**
  * The HTTP client this DC uses to talk to other DCs' peer listeners (forwarded mutations, file pulls):
@@ -14,6 +16,7 @@ public final class PeerClient implements AutoCloseable {
     public static final int CONNECT_TIMEOUT_MS = 2000;
 
     private final HttpClient client;
+    private final NetClient files;
 
     public PeerClient(Vertx vertx, HttpClientOptions tls) {
         HttpClientOptions options = new HttpClientOptions(tls)
@@ -23,10 +26,20 @@ public final class PeerClient implements AutoCloseable {
                 .setIdleTimeout(60)
                 .setMaxChunkSize(64 * 1024);
         this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(16));
+        NetClientOptions fileOptions = new NetClientOptions(options).setIdleTimeout(0);
+        if (options.isSsl() && options.isVerifyHost()) {
+            fileOptions.setHostnameVerificationAlgorithm("HTTPS");
+        }
+        this.files = vertx.createNetClient(fileOptions);
     }
 
     public HttpClient http() {
         return client;
+    }
+
+    /** Connections for pulling files' bytes: one per fetch, same TLS as {@link #http()}, read below HTTP. */
+    public NetClient files() {
+        return files;
     }
 
     /** Splits {@code host:port} (IPv6 in brackets). */
@@ -61,5 +74,6 @@ public final class PeerClient implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+        files.close();
     }
 }

@@ -16,6 +16,7 @@ import io.imgfed.transfer.pull.HttpPeerFetcher;
 import io.imgfed.transfer.pull.PeerFetcher;
 import io.imgfed.transfer.pull.SourceCandidate;
 import io.imgfed.replicator.config.ImgfedConfig;
+import io.imgfed.replicator.peer.PeerClient;
 import io.imgfed.replicator.peer.PeerTls;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -256,26 +257,51 @@ class SecurityPeerMtlsTest {
                 .requestHandler(req -> req.response().putHeader("Content-Length", String.valueOf(file.length))
                         .end(Buffer.buffer(file)))
                 .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        HttpClient client = vertx.createHttpClient(PeerTls.client(new ImgfedConfig.Tls(certs.resolve("b.pem"),
+        PeerClient peers = new PeerClient(vertx, PeerTls.client(new ImgfedConfig.Tls(certs.resolve("b.pem"),
                 certs.resolve("b.key"), certs.resolve("ca.pem"))));
         try {
-            HttpPeerFetcher fetcher = new HttpPeerFetcher(client, "b", true);
+            HttpPeerFetcher fetcher = new HttpPeerFetcher(peers.http(), peers.files(), "b", true);
             String addr = "127.0.0.1:" + server.actualPort();
+            io.vertx.core.Context ctx = vertx.getOrCreateContext();
             try {
-                PeerFetcher.SourceStream s = fetcher.open(new SourceCandidate("a", addr), sha1, 0, file.length, "t1")
-                        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                PeerFetcher.SourceStream s = onContext(ctx,
+                        () -> fetcher.open(new SourceCandidate("a", addr), sha1, 0, file.length, "t1"));
                 s.close();
                 fail("a server with DC c's certificate was accepted as DC a");
             } catch (ExecutionException e) {
                 assertTrue(String.valueOf(e.getCause().getMessage()).contains("DC c"), e.getCause().toString());
             }
-            // The same server is fine as the DC it is.
-            PeerFetcher.SourceStream ok = fetcher.open(new SourceCandidate("c", addr), sha1, 0, file.length, "t2")
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            // The same server is fine as the DC it is, and its bytes arrive whole.
+            PeerFetcher.SourceStream ok = onContext(ctx,
+                    () -> fetcher.open(new SourceCandidate("c", addr), sha1, 0, file.length, "t2"));
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+            ctx.runOnContext(v -> {
+                ok.body().handler(buf -> {
+                    got.writeBytes(buf.getBytes());
+                    ok.release(buf);
+                }).exceptionHandler(ended::completeExceptionally).endHandler(x -> ended.complete(null));
+                ok.body().resume();
+            });
+            ended.get(10, TimeUnit.SECONDS);
+            assertArrayEquals(file, got.toByteArray());
             ok.close();
         } finally {
-            client.close();
+            peers.close();
             server.close();
         }
+    }
+
+    private static <T> T onContext(io.vertx.core.Context ctx, java.util.function.Supplier<io.vertx.core.Future<T>> call)
+            throws Exception {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        ctx.runOnContext(v -> call.get().onComplete(ar -> {
+            if (ar.succeeded()) {
+                f.complete(ar.result());
+            } else {
+                f.completeExceptionally(ar.cause());
+            }
+        }));
+        return f.get(10, TimeUnit.SECONDS);
     }
 }

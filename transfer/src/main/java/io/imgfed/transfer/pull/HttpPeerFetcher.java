@@ -1,7 +1,16 @@
 package io.imgfed.transfer.pull;
 
 import io.imgfed.protocol.federation.CertificateNames;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -10,7 +19,8 @@ import io.vertx.core.http.RequestOptions;
 
 /**
  * Fetches files from other DCs' peer listeners: {@code GET /peer/v1/files/<sha1>} with {@code Range} from the
- * offset reached, over the peer client (mutual TLS when configured). The body is handed over paused.
+ * offset reached, on a connection of its own read below Vert.x's HTTP client ({@link PeerFileResponse}: no heap
+ * copy of the bytes), mutual TLS when configured. The body is handed over paused.
  */
 public final class HttpPeerFetcher implements PeerFetcher {
     public static final String FILES = "/peer/v1/files/";
@@ -19,12 +29,18 @@ public final class HttpPeerFetcher implements PeerFetcher {
     private static final int MAX_PIECE_LIST = 64 * 1024 * 1024;
 
     private final HttpClient client;
+    private final NetClient files;
     private final String selfDc;
     private final boolean tls;
 
-    /** @param tls whether peers are reached over mutual TLS; then a source must prove it is the DC it was chosen as */
-    public HttpPeerFetcher(HttpClient client, String selfDc, boolean tls) {
+    /**
+     * @param client for piece lists
+     * @param files for the files' bytes, a connection per fetch (the same TLS settings as {@code client})
+     * @param tls whether peers are reached over mutual TLS; then a source must prove it is the DC it was chosen as
+     */
+    public HttpPeerFetcher(HttpClient client, NetClient files, String selfDc, boolean tls) {
         this.client = client;
+        this.files = files;
         this.selfDc = selfDc;
         this.tls = tls;
     }
@@ -49,24 +65,37 @@ public final class HttpPeerFetcher implements PeerFetcher {
         }));
     }
 
-    private RequestOptions options(SourceCandidate source, String uri, String requestId) {
+    private static String[] hostPort(SourceCandidate source) {
         int colon = source.peerAddress().lastIndexOf(':');
         String host = source.peerAddress().substring(0, colon).replace("[", "").replace("]", "");
-        int port = Integer.parseInt(source.peerAddress().substring(colon + 1));
-        return new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
+        return new String[] {host, source.peerAddress().substring(colon + 1)};
+    }
+
+    private RequestOptions options(SourceCandidate source, String uri, String requestId) {
+        String[] hp = hostPort(source);
+        return new RequestOptions().setMethod(HttpMethod.GET).setHost(hp[0]).setPort(Integer.parseInt(hp[1]))
                 .setURI(uri)
                 .putHeader("X-Imgfed-Dc", selfDc)
                 .putHeader("X-Request-Id", requestId);
     }
 
-    /** With mutual TLS, a source must prove it is the DC it was chosen as; null when it did. */
     private String checkSource(HttpClientRequest req, SourceCandidate source) {
-        if (!tls) {
-            return null;
-        }
+        return tls ? checkSource(req.connection()::peerCertificates, source) : null;
+    }
+
+    private String checkSource(NetSocket socket, SourceCandidate source) {
+        return tls ? checkSource(socket::peerCertificates, source) : null;
+    }
+
+    private interface Certificates {
+        java.util.List<java.security.cert.Certificate> get() throws javax.net.ssl.SSLPeerUnverifiedException;
+    }
+
+    /** With mutual TLS, a source must prove it is the DC it was chosen as; null when it did. */
+    private String checkSource(Certificates certificates, SourceCandidate source) {
         String dc;
         try {
-            dc = CertificateNames.dcOf(req.connection().peerCertificates());
+            dc = CertificateNames.dcOf(certificates.get());
         } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
             dc = null;
         }
@@ -76,36 +105,30 @@ public final class HttpPeerFetcher implements PeerFetcher {
 
     @Override
     public Future<SourceStream> open(SourceCandidate source, String sha1, long offset, long size, String requestId) {
-        RequestOptions opts = options(source, FILES + sha1, requestId);
-        if (offset > 0) {
-            opts.putHeader("Range", "bytes=" + offset + "-");
+        ContextInternal context = (ContextInternal) Vertx.currentContext();
+        if (context == null) {
+            return Future.failedFuture(new IllegalStateException("a fetch is opened on a Vert.x context"));
         }
-        return client.request(opts).compose(req -> req.send().compose(resp -> {
-            resp.pause();
-            String problem = checkSource(req, source);
+        String[] hostPort = hostPort(source);
+        int port = Integer.parseInt(hostPort[1]);
+        DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET.toNetty(),
+                FILES + sha1);
+        request.headers()
+                .set(HttpHeaderNames.HOST, source.peerAddress())
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .set("X-Imgfed-Dc", selfDc)
+                .set("X-Request-Id", requestId);
+        if (offset > 0) {
+            request.headers().set(HttpHeaderNames.RANGE, "bytes=" + offset + "-");
+        }
+        return files.connect(port, hostPort[0]).compose(socket -> {
+            String problem = checkSource(socket, source);
             if (problem != null) {
-                req.reset();
+                socket.close();
                 return Future.failedFuture(new IllegalStateException(problem));
             }
-            int expectedStatus = offset > 0 ? 206 : 200;
-            String length = resp.getHeader("Content-Length");
-            if (resp.statusCode() != expectedStatus || length == null || Long.parseLong(length) != size - offset) {
-                req.reset();
-                return Future.failedFuture(new IllegalStateException("source " + source.dc() + " answered "
-                        + resp.statusCode() + " with Content-Length " + length + " for bytes " + offset + "- of " + size));
-            }
-            return Future.succeededFuture((SourceStream) new SourceStream() {
-                @Override
-                public io.vertx.core.streams.ReadStream<io.vertx.core.buffer.Buffer> body() {
-                    return resp;
-                }
-
-                @Override
-                public void close() {
-                    req.reset();
-                }
-            });
-        }));
+            return PeerFileResponse.exchange((NetSocketInternal) socket, context, request, offset > 0 ? 206 : 200,
+                    size - offset, source.dc());
+        });
     }
-
 }

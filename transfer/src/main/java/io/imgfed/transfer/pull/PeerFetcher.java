@@ -16,6 +16,13 @@ public interface PeerFetcher {
         /** Handed over paused, so no byte arrives before the caller's handlers exist. */
         ReadStream<Buffer> body();
 
+        /**
+         * Gives back a chunk of {@link #body()} once its bytes are written and hashed: a stream may hand out pooled
+         * memory, which is leaked if not given back and overwritten if given back early.
+         */
+        default void release(Buffer chunk) {
+        }
+
         void close();
     }
 

@@ -89,6 +89,7 @@ final class SourcePump {
         timer = vertx.setPeriodic(check, id -> context.runOnContext(v -> checkStall(body)));
         body.handler(buf -> {
             if (ended) {
+                stream.release(buf);
                 return;
             }
             int n = buf.length();
@@ -96,7 +97,7 @@ final class SourcePump {
             long at = file.position();
             bytes += n;
             transfer.received(source.dc(), at, n);
-            file.write(buf);
+            file.write(buf).onComplete(written -> stream.release(buf));
             Throwable failure = file.failure();
             if (failure != null) {
                 end(new FileFailed(failure));
