@@ -4,6 +4,7 @@ import io.imgfed.federation.liveness.DcDirectory;
 import io.imgfed.federation.liveness.DcStatus;
 import io.imgfed.protocol.error.ErrorCode;
 import io.imgfed.protocol.error.ImgapiError;
+import io.imgfed.protocol.federation.PeerAddress;
 import io.imgfed.protocol.json.Json;
 import io.imgfed.protocol.manifest.Manifest;
 import io.imgfed.replicator.api.ClientApi;
@@ -88,7 +89,7 @@ public final class HomeForwarder {
             throw unavailable(home, uuid, "is unreachable");
         }
         req.pause();
-        PeerClient.HostPort hp = PeerClient.hostPort(peer);
+        PeerAddress hp = PeerAddress.parse(peer);
         RequestOptions opts = new RequestOptions()
                 .setMethod(req.method())
                 .setHost(hp.host())

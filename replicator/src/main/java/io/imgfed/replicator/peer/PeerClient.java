@@ -1,5 +1,6 @@
 package io.imgfed.replicator.peer;
 
+import io.imgfed.protocol.federation.PeerAddress;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -42,26 +43,13 @@ public final class PeerClient implements AutoCloseable {
         return files;
     }
 
-    /** Splits {@code host:port} (IPv6 in brackets). */
-    public static HostPort hostPort(String address) {
-        int colon = address.lastIndexOf(':');
-        String host = address.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        return new HostPort(host, Integer.parseInt(address.substring(colon + 1)));
-    }
-
-    public record HostPort(String host, int port) {
-    }
-
     /**
      * A POST to another DC's peer listener on behalf of {@code caller}: the caller it vouches for, who forwards,
      * and the request id that follows the request into the other DC's logs.
      */
     public static io.vertx.core.http.RequestOptions forwardedPost(String peerAddress, String uri,
             io.imgfed.replicator.auth.Caller caller, String selfDc, String requestId) {
-        HostPort hp = hostPort(peerAddress);
+        PeerAddress hp = PeerAddress.parse(peerAddress);
         return new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.POST)
                 .setHost(hp.host()).setPort(hp.port()).setURI(uri)
                 .putHeader(io.imgfed.replicator.auth.ForwardedCallers.HEADER,

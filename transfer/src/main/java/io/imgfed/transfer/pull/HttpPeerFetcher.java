@@ -1,6 +1,7 @@
 package io.imgfed.transfer.pull;
 
 import io.imgfed.protocol.federation.CertificateNames;
+import io.imgfed.protocol.federation.PeerAddress;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -65,15 +66,9 @@ public final class HttpPeerFetcher implements PeerFetcher {
         }));
     }
 
-    private static String[] hostPort(SourceCandidate source) {
-        int colon = source.peerAddress().lastIndexOf(':');
-        String host = source.peerAddress().substring(0, colon).replace("[", "").replace("]", "");
-        return new String[] {host, source.peerAddress().substring(colon + 1)};
-    }
-
     private RequestOptions options(SourceCandidate source, String uri, String requestId) {
-        String[] hp = hostPort(source);
-        return new RequestOptions().setMethod(HttpMethod.GET).setHost(hp[0]).setPort(Integer.parseInt(hp[1]))
+        PeerAddress at = PeerAddress.parse(source.peerAddress());
+        return new RequestOptions().setMethod(HttpMethod.GET).setHost(at.host()).setPort(at.port())
                 .setURI(uri)
                 .putHeader("X-Imgfed-Dc", selfDc)
                 .putHeader("X-Request-Id", requestId);
@@ -109,8 +104,7 @@ public final class HttpPeerFetcher implements PeerFetcher {
         if (context == null) {
             return Future.failedFuture(new IllegalStateException("a fetch is opened on a Vert.x context"));
         }
-        String[] hostPort = hostPort(source);
-        int port = Integer.parseInt(hostPort[1]);
+        PeerAddress at = PeerAddress.parse(source.peerAddress());
         DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET.toNetty(),
                 FILES + sha1);
         request.headers()
@@ -121,7 +115,7 @@ public final class HttpPeerFetcher implements PeerFetcher {
         if (offset > 0) {
             request.headers().set(HttpHeaderNames.RANGE, "bytes=" + offset + "-");
         }
-        return files.connect(port, hostPort[0]).compose(socket -> {
+        return files.connect(at.port(), at.host()).compose(socket -> {
             String problem = checkSource(socket, source);
             if (problem != null) {
                 socket.close();

@@ -279,12 +279,15 @@ public final class TransferEngine {
             t.file(file);
             return file;
         }).onComplete(ar -> {
+            PartialFile file = ar.succeeded() ? ar.result() : null;
+            boolean fromStart = file != null && !t.state().finished() && !file.complete() && file.position() == 0;
+            if (!fromStart) {
+                closeWhenOpen(early); // not wanted, or the file already held bytes: asked from where it ends below
+            }
             if (t.state().finished()) {
-                closeWhenOpen(early);
                 return;
             }
             if (ar.failed()) {
-                closeWhenOpen(early);
                 if (ar.cause() instanceof StoreFullException) {
                     fail(t, "this DC's disk is full: " + ar.cause().getMessage(), true);
                 } else if (ar.cause() instanceof TransferFiles.BadPieceList bad) {
@@ -295,17 +298,12 @@ public final class TransferEngine {
                 }
                 return;
             }
-            PartialFile file = ar.result();
             if (file.complete()) {
-                closeWhenOpen(early);
                 finish(t);
                 return;
             }
-            Future<PeerFetcher.SourceStream> stream = early;
-            if (early == null || file.position() != 0) {
-                closeWhenOpen(early); // the file already held bytes: ask from where it ends
-                stream = fetcher.open(source, t.sha1(), file.position(), t.size(), requestId);
-            }
+            Future<PeerFetcher.SourceStream> stream = fromStart && early != null ? early
+                    : fetcher.open(source, t.sha1(), file.position(), t.size(), requestId);
             stream.onComplete(opened -> on(t, () -> {
                 if (t.state().finished() || t.file() != file) {
                     if (opened.succeeded()) {
