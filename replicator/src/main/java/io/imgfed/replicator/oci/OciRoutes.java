@@ -171,7 +171,8 @@ public final class OciRoutes {
         Future<Void> answered;
         try {
             callers.resolve(ctx);
-            answered = dispatch(req, OciPath.parse(req.path()), ClientApi.requestId(ctx));
+            // The path the router matched ("//v2/x" is "/v2/x"), so a request this front claims is one it parses.
+            answered = dispatch(req, OciPath.parse(ctx.normalizedPath()), ClientApi.requestId(ctx));
         } catch (RuntimeException e) {
             answered = Future.failedFuture(e);
         }

@@ -72,7 +72,7 @@ public final class HomeForwarder {
         HttpServerRequest req = ctx.request();
         String uuid = ctx.pathParam("uuid");
         Manifest image = uuid == null ? null : catalog.get(uuid).orElse(null);
-        boolean imageAction = req.method() == HttpMethod.POST && req.path().equals("/images/" + uuid);
+        boolean imageAction = req.method() == HttpMethod.POST && ctx.normalizedPath().equals("/images/" + uuid);
         if (image == null || image.homeDc().equals(self)
                 || (imageAction && !MUTATING_ACTIONS.contains(String.valueOf(req.getParam("action"))))) {
             ctx.next();

@@ -54,6 +54,8 @@ class OciRegistryApiTest {
         OciClient.Response r = oci.send("GET", "/v2/", null);
         assertEquals(200, r.status());
         assertEquals("registry/2.0", r.header("Docker-Distribution-API-Version"));
+        // A doubled slash is the path the router matched, as a web server merging slashes would take it.
+        assertEquals(200, oci.send("GET", "//v2/", null).status());
         oci.send("GET", "/v2/team/none/manifests/latest", null);
         io.imgfed.replicator.testkit.Await.until("the OCI requests counted", java.time.Duration.ofSeconds(30), () -> {
             String metrics = new String(oci.send("GET", "/metrics", null).body(), StandardCharsets.UTF_8);
@@ -165,6 +167,9 @@ class OciRegistryApiTest {
                 "MANIFEST_INVALID");
         assertBad("PUT", "/v2/team/app/manifests/latest", new byte[5 << 20], 400, "MANIFEST_INVALID");
         assertBad("GET", "/v2/team/app/tags/list?n=-1", null, 400, null);
+        // found by HttpApiFuzzTest: the front parses the path the router matched, not the raw one
+        assertBad("PUT", "//v2/te?am/0app/manifests/t", null, 404, "NAME_UNKNOWN");
+        assertBad("GET", "//v2//team/app/manifests/-bad-tag", null, 400, "TAG_INVALID");
         assertBad("PATCH", "/v2/team/app/blobs/uploads/no-such-session", new byte[10], 404, "BLOB_UPLOAD_UNKNOWN");
         String config = oci.pushBlob("team/app", "{}".getBytes(StandardCharsets.UTF_8));
         byte[] manifest = OciClient.imageManifest(config, 2);
