@@ -19,8 +19,16 @@ import java.util.HexFormat;
 public final class PieceList {
     public static final String SHA256 = "SHA-256";
     public static final String SHA1 = "SHA-1";
-    /** The piece size imgfed cuts files into. */
+    /** The piece size for a file whose size is not known before it arrives (a chunked upload, an OCI blob). */
     public static final int DEFAULT_PIECE_SIZE = 4 * 1024 * 1024;
+    /**
+     * The smallest piece size {@link #pieceSizeFor} chooses. A puller serves nothing before its first piece is
+     * verified, so the first byte waits for one piece to arrive (about 4 ms at 250 MB/s, against 16 ms for 4 MiB);
+     * smaller pieces would add per-piece work (a digest to finish, a verified event) for little.
+     */
+    public static final int SMALLEST_CHOSEN_PIECE_SIZE = 1024 * 1024;
+    /** A file of known size is cut into at most this many pieces: a piece list of at most 128 KiB. */
+    public static final int MOST_CHOSEN_PIECES = 4096;
 
     private final long fileSize;
     private final long pieceSize;
@@ -32,6 +40,20 @@ public final class PieceList {
         this.pieceSize = pieceSize;
         this.algorithm = algorithm;
         this.digests = digests;
+    }
+
+    /**
+     * The piece size to cut a file of {@code fileSize} bytes into: the smallest power of two of at least
+     * {@link #SMALLEST_CHOSEN_PIECE_SIZE} that keeps it to {@link #MOST_CHOSEN_PIECES} pieces (1 MiB up to 4 GiB,
+     * 4 MiB at 16 GiB), or {@link #DEFAULT_PIECE_SIZE} when the size is not known (negative).
+     */
+    public static int pieceSizeFor(long fileSize) {
+        if (fileSize < 0) {
+            return DEFAULT_PIECE_SIZE;
+        }
+        long per = Math.max(SMALLEST_CHOSEN_PIECE_SIZE, (fileSize + MOST_CHOSEN_PIECES - 1) / MOST_CHOSEN_PIECES);
+        long size = Long.highestOneBit(per) == per ? per : Long.highestOneBit(per) << 1;
+        return (int) Math.min(size, FilePieces.MAX_PIECE_SIZE);
     }
 
     /** A list of sha256 piece digests for a file of {@code fileSize} bytes. */

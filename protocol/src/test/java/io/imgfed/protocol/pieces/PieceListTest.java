@@ -85,4 +85,23 @@ class PieceListTest {
         assertThrows(IllegalArgumentException.class, () -> new FilePieces(65536, "G".repeat(64)));
         assertEquals(65536, new FilePieces(65536, "f".repeat(64)).pieceSize());
     }
+
+    @Test
+    void aKnownSizeGetsSmallPiecesAndAShortListAnUnknownOneTheDefault() {
+        long mib = 1 << 20;
+        long gib = 1L << 30;
+        assertEquals(PieceList.DEFAULT_PIECE_SIZE, PieceList.pieceSizeFor(-1));
+        for (long size : new long[] {0, 1, mib, gib, 4 * gib}) {
+            assertEquals(mib, PieceList.pieceSizeFor(size), "size " + size);
+        }
+        assertEquals(2 * mib, PieceList.pieceSizeFor(4 * gib + 1));
+        assertEquals(4 * mib, PieceList.pieceSizeFor(16 * gib));
+        assertEquals(FilePieces.MAX_PIECE_SIZE, PieceList.pieceSizeFor(Long.MAX_VALUE / 2));
+        for (long size : new long[] {3 * gib + 7, 20 * gib, 100 * gib, 200 * gib}) {
+            int piece = PieceList.pieceSizeFor(size);
+            new FilePieces(piece, "0".repeat(64)); // a valid piece size
+            assertTrue((size + piece - 1) / piece <= PieceList.MOST_CHOSEN_PIECES || piece == FilePieces.MAX_PIECE_SIZE,
+                    "size " + size + " in " + piece + "-byte pieces");
+        }
+    }
 }

@@ -115,7 +115,8 @@ public final class Uploads {
                     if ("100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {
                         ctx.response().writeContinue();
                     }
-                    return store.newWriter(ctx.vertx().getOrCreateContext(), UPLOAD_DIGESTS, maxSize);
+                    return store.newWriter(ctx.vertx().getOrCreateContext(), UPLOAD_DIGESTS, maxSize,
+                            upload.contentLength());
                 })
                 .compose(writer -> {
                     slot.writer = writer;

@@ -55,7 +55,7 @@ public final class PieceBackfill {
             return Future.succeededFuture(false);
         }
         ImageFile file = m.file();
-        return store.pieces(file.sha1(), PieceList.DEFAULT_PIECE_SIZE)
+        return store.pieces(file.sha1(), PieceList.pieceSizeFor(file.size()))
                 .compose(list -> catalog.mutate(uuid, current -> current == null || current.file() == null
                         || !current.file().sha1().equals(file.sha1()) ? current
                         : current.withFile(current.file().withPieces(list.summary()))))

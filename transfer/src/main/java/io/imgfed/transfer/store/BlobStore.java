@@ -166,12 +166,21 @@ public final class BlobStore implements AutoCloseable {
         Files.deleteIfExists(p);
     }
 
-    /** Starts a new temp file; the writer delivers its results on {@code context}. */
+    /** Starts a new temp file for content of unknown size; the writer delivers its results on {@code context}. */
     public Future<BlobWriter> newWriter(Context context, Set<DigestKind> digests, long maxSize) {
+        return newWriter(context, digests, maxSize, -1);
+    }
+
+    /**
+     * Starts a new temp file for content of {@code expectedSize} bytes (negative: not known), whose piece list,
+     * if asked for, is cut at {@link PieceList#pieceSizeFor} that size.
+     */
+    public Future<BlobWriter> newWriter(Context context, Set<DigestKind> digests, long maxSize, long expectedSize) {
         Path path = tmp.resolve(UUID.randomUUID() + ".part");
+        int pieceSize = PieceList.pieceSizeFor(expectedSize);
         return blocking(() -> {
             FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            return new BlobWriter(context, path, ch, ioPool, digests, maxSize);
+            return new BlobWriter(context, path, ch, ioPool, digests, maxSize, pieceSize);
         });
     }
 

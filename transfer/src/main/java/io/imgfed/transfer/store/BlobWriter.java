@@ -68,7 +68,8 @@ public final class BlobWriter implements WriteStream<Buffer> {
     private Promise<Void> batchDone;
     private boolean flushScheduled;
 
-    BlobWriter(Context context, Path path, FileChannel channel, Executor pool, Set<DigestKind> kinds, long maxSize) {
+    BlobWriter(Context context, Path path, FileChannel channel, Executor pool, Set<DigestKind> kinds, long maxSize,
+            int pieceSize) {
         this.context = context;
         this.path = path;
         this.channel = channel;
@@ -81,7 +82,7 @@ public final class BlobWriter implements WriteStream<Buffer> {
                 digests.put(k, k.newDigest());
             }
         }
-        this.pieces = kinds.contains(DigestKind.PIECES) ? PieceHasher.building(PieceList.DEFAULT_PIECE_SIZE) : null;
+        this.pieces = kinds.contains(DigestKind.PIECES) ? PieceHasher.building(pieceSize) : null;
     }
 
     /** The temp file's path; readable while it fills, gone after commit or abort. */

@@ -56,6 +56,12 @@ public final class PartialFile implements WriteStream<Buffer> {
      * it, so the pull moves at the speed of the page cache while the disk catches up (as {@code dd} does).
      */
     private final SerialLane syncLane;
+    /**
+     * Sync lane only: whether the file's name is durable. A new file's directory is fsynced before its first
+     * periodic fsync counts, not when it is created: a name lost to a power cut before then loses nothing any
+     * fsync promised, and the directory's fsync (milliseconds behind a busy journal) stays off the first byte's path.
+     */
+    private boolean nameDurable;
     /** File lane only: whether a periodic fsync is queued or running on the sync lane. */
     private boolean syncInFlight;
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -100,12 +106,9 @@ public final class PartialFile implements WriteStream<Buffer> {
     static PartialFile open(Context context, Path path, PieceList pieces, Executor pool) throws IOException {
         boolean created = !Files.exists(path);
         FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        if (created) {
-            // Its name must survive a power cut too, or the periodic fsyncs of its bytes are for nothing.
-            DurableDirectories.fsync(path.getParent());
-        }
         try {
             PartialFile f = new PartialFile(context, path, pieces, ch, pool);
+            f.nameDurable = !created;
             f.recover();
             return f;
         } catch (IOException | RuntimeException e) {
@@ -370,6 +373,10 @@ public final class PartialFile implements WriteStream<Buffer> {
         try {
             if (e == epoch && !closed && failure == null) {
                 channel.force(false);
+                if (!nameDurable) {
+                    DurableDirectories.fsync(path.getParent());
+                    nameDurable = true;
+                }
                 synced = Math.max(synced, upTo);
             }
         } catch (java.nio.channels.ClosedChannelException closing) {

@@ -180,7 +180,7 @@ class BlobWriterTest {
         try {
             Path path = store.tmpDir().resolve("gated.part");
             FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            BlobWriter w = new BlobWriter(ctx, path, ch, gate, ALL, Long.MAX_VALUE);
+            BlobWriter w = new BlobWriter(ctx, path, ch, gate, ALL, Long.MAX_VALUE, io.imgfed.protocol.pieces.PieceList.DEFAULT_PIECE_SIZE);
             List<byte[]> chunks = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 chunks.add(random(1000 + i, 40_000));
