@@ -11,10 +11,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each transfer runs on an event loop of its own ({@link Transfer#context()}), taken in turn, so that several
  * pulls use several cores: its source connections, its file's results and every decision about it happen there.
- * What the engine shares among transfers (the queue, the count running) is guarded by {@link #queued}.
+ * What the engine shares among transfers (the queue, the count running) is {@link TransferSlots}'.
  */
 public final class TransferEngine {
     private static final Logger LOG = LoggerFactory.getLogger(TransferEngine.class);
@@ -57,15 +55,13 @@ public final class TransferEngine {
     private final TransferListener listener;
     private final TransferFiles files;
     private final Map<String, Transfer> active = new ConcurrentHashMap<>();
-    private final Map<String, SourcePump> pumps = new ConcurrentHashMap<>();
+    private final SourcePumps pumps;
     /** Transfers whose last piece is verified and that are being committed. */
     private final Set<String> finishing = ConcurrentHashMap.newKeySet();
-    private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
-    private final Deque<Transfer> queued = new ArrayDeque<>();
+    private final TransferSlots slots;
     private final RecentTransfers recent = new RecentTransfers(RECENT, RECENT_MILLIS);
     private final long startedAtMillis = System.currentTimeMillis();
     private volatile PullAdmission admission = PullAdmission.OPEN;
-    private int running;
 
     /** The transfer a request is served from, and whether the request joined one already running. */
     public record Obtained(Transfer transfer, boolean joined) {
@@ -84,6 +80,8 @@ public final class TransferEngine {
         this.backoff = new SourceBackoff(policy.retryInitial(), policy.retryMax(), System::nanoTime);
         this.listener = listener;
         this.files = new TransferFiles(store, fetcher);
+        this.pumps = new SourcePumps(vertx, policy);
+        this.slots = new TransferSlots(policy.maxConcurrent());
     }
 
     /** Decides whether new pulls may start (billing refuses them while its outbox cannot take events). */
@@ -205,14 +203,9 @@ public final class TransferEngine {
 
     /** Starts a transfer now, or queues it while {@code transfer.maxConcurrent} run. Any thread. */
     private void schedule(Transfer t) {
-        synchronized (queued) {
-            if (running >= policy.maxConcurrent()) {
-                queued.add(t);
-                return;
-            }
-            running++;
+        if (slots.take(t)) {
+            on(t, () -> start(t));
         }
-        on(t, () -> start(t));
     }
 
     private void start(Transfer t) {
@@ -314,7 +307,7 @@ public final class TransferEngine {
                 if (opened.failed()) {
                     sourceFailed(t, source, opened.cause().getMessage());
                 } else {
-                    pump(t, source, file, opened.result());
+                    pumps.start(t, source, file, opened.result(), (pump, end) -> pumpEnded(t, pump, end));
                 }
             }));
         });
@@ -356,17 +349,7 @@ public final class TransferEngine {
         file.badPieceHandler(bad -> badPiece(t, file, bad));
     }
 
-    private void pump(Transfer t, SourceCandidate source, PartialFile file, PeerFetcher.SourceStream stream) {
-        RateLimiter limiter = policy.rateLimit() > 0
-                ? limiters.computeIfAbsent(source.dc(), d -> new RateLimiter(policy.rateLimit(), System::nanoTime)) : null;
-        SourcePump p = new SourcePump(vertx, t.context(), t, source, file, stream, limiter, policy.stallTimeout(),
-                (pump, end) -> pumpEnded(t, pump, end));
-        pumps.put(t.id(), p);
-        p.start();
-    }
-
     private void pumpEnded(Transfer t, SourcePump pump, SourcePump.End end) {
-        pumps.remove(t.id(), pump);
         SourceCandidate source = pump.source();
         if (end instanceof SourcePump.SourceEnded) {
             picker.measured(source.dc(), pump.bytes(), pump.elapsedNanos());
@@ -404,10 +387,7 @@ public final class TransferEngine {
         if (t.state().finished() || t.file() != file) {
             return;
         }
-        SourcePump p = pumps.remove(t.id());
-        if (p != null) {
-            p.stop();
-        }
+        pumps.stop(t);
         Set<String> sources = t.takeSourcesOf(bad.index());
         String why = "piece " + bad.index() + " (bytes " + bad.start() + "-) failed verification";
         if (sources.size() == 1 && !sources.contains(Transfer.EARLIER_PROCESS)) {
@@ -483,7 +463,7 @@ public final class TransferEngine {
         if (t.state().finished()) {
             return;
         }
-        stopPump(t);
+        pumps.stop(t);
         t.error(why);
         TransferOutcome outcome = outcome(t, false, why);
         listener.recording(outcome).onComplete(ar -> on(t, () -> {
@@ -496,7 +476,7 @@ public final class TransferEngine {
 
     /** Fails a transfer whose outcome is recorded already (billing appended before a commit that then failed). */
     private void failRecorded(Transfer t, String why, TransferOutcome recorded) {
-        stopPump(t);
+        pumps.stop(t);
         finishFailed(t, why, false, recorded);
     }
 
@@ -512,13 +492,6 @@ public final class TransferEngine {
         ended(t, outcome);
     }
 
-    private void stopPump(Transfer t) {
-        SourcePump p = pumps.remove(t.id());
-        if (p != null) {
-            p.stop();
-        }
-    }
-
     private TransferOutcome outcome(Transfer t, boolean completed, String error) {
         return new TransferOutcome(t.id(), t.request(), dc, completed, t.bytesBySource(), t.source(), t.attempts(),
                 t.createdAtMillis(), System.currentTimeMillis(), error);
@@ -528,16 +501,12 @@ public final class TransferEngine {
         active.remove(t.sha1(), t);
         finishing.remove(t.id());
         recent.add(t);
-        Transfer next;
-        synchronized (queued) {
-            running--;
-            next = queued.poll();
-        }
+        Transfer next = slots.release();
         try {
             listener.finished(t, outcome);
         } finally {
             if (next != null) {
-                schedule(next);
+                on(next, () -> start(next)); // the ended transfer's slot is now its
             }
         }
     }
@@ -549,7 +518,7 @@ public final class TransferEngine {
     public Future<Void> stop() {
         List<Future<Void>> closing = new ArrayList<>();
         for (Transfer t : active.values()) {
-            stopPump(t);
+            pumps.stop(t);
             listener.stopping(t);
             PartialFile f = t.file();
             if (f != null) {

@@ -5,18 +5,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.imgfed.transfer.store.BlobStore;
 import io.imgfed.transfer.store.SpaceReservations;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.streams.ReadStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * until the source connection idled out. The engine now fails the pull as soon as the writer fails.
  */
 class EngineDiskFullTest {
-    private static final int CHUNK = 64 * 1024;
-
     @TempDir
     Path dir;
     private Path mount;
@@ -69,32 +62,13 @@ class EngineDiskFullTest {
         long size = 32L << 20;
         // The reservation is told the disk is roomy (as when something else fills it after the pull started).
         SpaceReservations space = new SpaceReservations(store, 1L << 30, b -> Future.succeededFuture(0L), () -> Long.MAX_VALUE);
-        SourcePicker picker = new SourcePicker() {
-            @Override
-            public List<SourceCandidate> candidates(String sha1, Set<String> excluded) {
-                return List.of(new SourceCandidate("a", "127.0.0.1:1"));
-            }
-
-            @Override
-            public void measured(String dc, long bytes, long nanos) {
-            }
-        };
+        SourcePicker picker = OneSourcePicker.dcA();
         PeerFetcher fetcher = new PeerFetcher() {
             @Override
             public Future<SourceStream> open(SourceCandidate source, String sha1, long offset, long fileSize, String requestId) {
                 // As an HTTP response does, the body delivers on the context that asked for it (the transfer's).
-                FastSource body = new FastSource(io.vertx.core.Vertx.currentContext(), fileSize - offset);
-                return Future.succeededFuture(new PeerFetcher.SourceStream() {
-                    @Override
-                    public ReadStream<Buffer> body() {
-                        return body;
-                    }
-
-                    @Override
-                    public void close() {
-                        body.closed = true;
-                    }
-                });
+                return Future.succeededFuture(TestSource.zeros(io.vertx.core.Vertx.currentContext(), fileSize - offset)
+                        .asStream());
             }
 
             @Override
@@ -131,80 +105,6 @@ class EngineDiskFullTest {
     private long partialFiles() throws Exception {
         try (Stream<Path> s = Files.list(mount.resolve("partial"))) {
             return s.count();
-        }
-    }
-
-    /** A source that sends as fast as it is allowed to: chunks until paused, on its own context. */
-    private static final class FastSource implements ReadStream<Buffer> {
-        private final Context context;
-        private final Buffer chunk = Buffer.buffer(new byte[CHUNK]);
-        private long left;
-        private boolean paused = true;
-        private boolean scheduled;
-        volatile boolean closed;
-        private Handler<Buffer> handler;
-        private Handler<Void> endHandler;
-
-        FastSource(Context context, long bytes) {
-            this.context = context;
-            this.left = bytes;
-        }
-
-        @Override
-        public ReadStream<Buffer> exceptionHandler(Handler<Throwable> h) {
-            return this;
-        }
-
-        @Override
-        public ReadStream<Buffer> handler(Handler<Buffer> h) {
-            this.handler = h;
-            return this;
-        }
-
-        @Override
-        public synchronized ReadStream<Buffer> pause() {
-            paused = true;
-            return this;
-        }
-
-        @Override
-        public synchronized ReadStream<Buffer> resume() {
-            paused = false;
-            if (!scheduled) {
-                scheduled = true;
-                context.runOnContext(v -> emit());
-            }
-            return this;
-        }
-
-        @Override
-        public ReadStream<Buffer> fetch(long amount) {
-            return resume();
-        }
-
-        @Override
-        public ReadStream<Buffer> endHandler(Handler<Void> h) {
-            this.endHandler = h;
-            return this;
-        }
-
-        private void emit() {
-            synchronized (this) {
-                scheduled = false;
-            }
-            while (!closed && left > 0) {
-                synchronized (this) {
-                    if (paused) {
-                        return;
-                    }
-                }
-                int n = (int) Math.min(CHUNK, left);
-                left -= n;
-                handler.handle(n == CHUNK ? chunk : chunk.getBuffer(0, n));
-            }
-            if (!closed && endHandler != null) {
-                endHandler.handle(null);
-            }
         }
     }
 
