@@ -57,9 +57,10 @@ public final class PartialFile implements WriteStream<Buffer> {
      */
     private final SerialLane syncLane;
     /**
-     * Sync lane only: whether the file's name is durable. A new file's directory is fsynced before its first
-     * periodic fsync counts, not when it is created: a name lost to a power cut before then loses nothing any
-     * fsync promised, and the directory's fsync (milliseconds behind a busy journal) stays off the first byte's path.
+     * Sync lane only: whether the file's name is durable. The directory is fsynced before the first periodic fsync
+     * counts, not when the file is opened: a name lost to a power cut before then loses nothing any fsync promised,
+     * and the directory's fsync (milliseconds behind a busy journal) stays off the first byte's path. A file left
+     * by an earlier process gets it too: that process may have died before its own.
      */
     private boolean nameDurable;
     /** File lane only: whether a periodic fsync is queued or running on the sync lane. */
@@ -104,11 +105,9 @@ public final class PartialFile implements WriteStream<Buffer> {
      * Blocking: run it on an I/O thread.
      */
     static PartialFile open(Context context, Path path, PieceList pieces, Executor pool) throws IOException {
-        boolean created = !Files.exists(path);
         FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             PartialFile f = new PartialFile(context, path, pieces, ch, pool);
-            f.nameDurable = !created;
             f.recover();
             return f;
         } catch (IOException | RuntimeException e) {

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,11 +51,11 @@ class EngineSlotsTest {
     void withOneSlotPullsRunOneAfterAnotherInArrivalOrder() throws Exception {
         Map<String, byte[]> files = new ConcurrentHashMap<>();
         Map<String, Promise<Void>> released = new ConcurrentHashMap<>();
-        Map<String, Boolean> opened = new ConcurrentHashMap<>();
+        Map<String, Promise<Void>> opened = new ConcurrentHashMap<>();
         PeerFetcher fetcher = new PeerFetcher() {
             @Override
             public Future<SourceStream> open(SourceCandidate source, String sha1, long offset, long size, String requestId) {
-                opened.put(sha1, true);
+                opened.computeIfAbsent(sha1, k -> Promise.promise()).tryComplete();
                 // The source sends the file only once the test lets it: the transfer holds its slot until then.
                 TestSource body = TestSource.gated(io.vertx.core.Vertx.currentContext(),
                         Buffer.buffer(files.get(sha1)).slice((int) offset, (int) size));
@@ -87,34 +86,27 @@ class EngineSlotsTest {
                     "e7ab08d4-0628-48f0-a1c0-709df14711" + (10 + i), "930896af-bf8c-48d4-885c-6573a94b1853",
                     TransferReason.PROVISION, "req-" + i)).transfer();
         }
-        int first = 0;
-        until("the first pull to ask its source", () -> opened.containsKey(sha1[first]));
+        await(opened.computeIfAbsent(sha1[0], k -> Promise.promise()).future());
         assertEquals(Transfer.State.QUEUED, t[1].state(), "the second waits for the slot");
         assertEquals(Transfer.State.QUEUED, t[2].state(), "the third waits behind it");
         assertEquals(null, opened.get(sha1[1]), "a queued pull does not touch its source");
 
         for (int i = 0; i < 3; i++) {
-            int at = i;
-            released.computeIfAbsent(sha1[at], k -> Promise.promise()).tryComplete();
-            t[at].done().toCompletionStage().toCompletableFuture().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-            assertEquals(Transfer.State.COMPLETED, t[at].state());
-            assertArrayEquals(files.get(sha1[at]), Files.readAllBytes(store.blobPath(sha1[at])));
-            if (at < 2) {
-                until("pull " + (at + 2) + " to take the freed slot", () -> opened.containsKey(sha1[at + 1]));
-                if (at == 0) {
+            released.computeIfAbsent(sha1[i], k -> Promise.promise()).tryComplete();
+            await(t[i].done());
+            assertEquals(Transfer.State.COMPLETED, t[i].state());
+            assertArrayEquals(files.get(sha1[i]), Files.readAllBytes(store.blobPath(sha1[i])));
+            if (i < 2) {
+                // pull i + 2 takes the freed slot
+                await(opened.computeIfAbsent(sha1[i + 1], k -> Promise.promise()).future());
+                if (i == 0) {
                     assertEquals(Transfer.State.QUEUED, t[2].state(), "the third still waits: one slot");
                 }
             }
         }
     }
 
-    private static void until(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+    private static void await(Future<?> f) throws Exception {
+        f.toCompletionStage().toCompletableFuture().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     }
 }
