@@ -42,6 +42,12 @@ public final class BlobWriter implements WriteStream<Buffer> {
      * per-batch costs (a copy, two hand-offs between threads) then stay small against the bytes moved.
      */
     static final int BATCH_BYTES = 256 * 1024;
+    /**
+     * Written bytes are handed to the disk (fsync, on a lane of its own) at least this often while the file
+     * fills. Without it the kernel would keep the whole file dirty until the final fsync (its background writeback
+     * starts only at a tenth of memory), and an upload would first hash, then wait for the disk to write it all.
+     */
+    static final long SYNC_EVERY_BYTES = 16L << 20;
 
     private final Context context;
     private final Path path;
@@ -50,6 +56,12 @@ public final class BlobWriter implements WriteStream<Buffer> {
     private final SerialLane fileLane;
     private final SerialLane md5Lane;
     private final SerialLane sha256Lane;
+    /** Periodic fsyncs: the disk writes earlier bytes while the other lanes take the next ones. */
+    private final SerialLane syncLane;
+    /** File lane only: where the last periodic fsync was asked for. */
+    private long syncAskedAt;
+    /** Whether a periodic fsync is queued or running (set on the file lane, cleared on the sync lane). */
+    private volatile boolean syncInFlight;
     private final Map<DigestKind, MessageDigest> digests = new EnumMap<>(DigestKind.class);
     private final PieceHasher pieces;
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -77,6 +89,7 @@ public final class BlobWriter implements WriteStream<Buffer> {
         this.fileLane = new SerialLane(pool);
         this.md5Lane = new SerialLane(pool);
         this.sha256Lane = new SerialLane(pool);
+        this.syncLane = new SerialLane(pool);
         for (DigestKind k : kinds) {
             if (k != DigestKind.PIECES) {
                 digests.put(k, k.newDigest());
@@ -197,6 +210,11 @@ public final class BlobWriter implements WriteStream<Buffer> {
                         }
                     }
                     written += len;
+                    if (written - syncAskedAt >= SYNC_EVERY_BYTES && !syncInFlight) {
+                        syncInFlight = true;
+                        syncAskedAt = written;
+                        syncLane.submit(this::periodicSync);
+                    }
                 } catch (IOException | RuntimeException e) {
                     failFromLane(e);
                 }
@@ -211,6 +229,25 @@ public final class BlobWriter implements WriteStream<Buffer> {
         if (thirdLane) {
             hashLane(sha256Lane, parts, sha256 == null ? List.of() : List.of(sha256),
                     piecesOnSecondLane ? null : pieces, lanesLeft, len, promise);
+        }
+    }
+
+    /**
+     * On the sync lane: makes the disk write what is in the file so far. Only a head start for the final fsync,
+     * which alone makes the file durable; but a failure here fails the upload, because the kernel reports a
+     * writeback error once, and the final fsync might then succeed over pages that were lost.
+     */
+    private void periodicSync() {
+        try {
+            if (failure == null && !closed) {
+                channel.force(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (failure == null) {
+                failFromLane(e);
+            }
+        } finally {
+            syncInFlight = false;
         }
     }
 
@@ -273,7 +310,7 @@ public final class BlobWriter implements WriteStream<Buffer> {
         closed = true;
         Promise<BlobDigest> promise = Promise.promise();
         finished = promise.future();
-        AtomicInteger lanesLeft = new AtomicInteger(3);
+        AtomicInteger lanesLeft = new AtomicInteger(4);
         Runnable last = () -> {
             if (lanesLeft.decrementAndGet() != 0) {
                 return;
@@ -297,6 +334,7 @@ public final class BlobWriter implements WriteStream<Buffer> {
         fileLane.submit(last);
         md5Lane.submit(last);
         sha256Lane.submit(last);
+        syncLane.submit(last);
         return finished;
     }
 

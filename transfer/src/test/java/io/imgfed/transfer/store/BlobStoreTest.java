@@ -424,8 +424,9 @@ class BlobStoreTest {
         }
         assertDigests(expected, d, ALL);
         assertEquals(size, w.written());
-        assertTrue(obs.fulls.get() > 0, "reading outran hashing: the queue filled");
-        assertTrue(obs.drains.get() > 0, "and drained");
+        // Whether reading outruns hashing here depends on the machine (BlobWriterTest fills and drains the queue
+        // deterministically); if it filled, it drained, and it never held more than it may.
+        assertTrue(obs.fulls.get() == 0 || obs.drains.get() > 0, "a full queue drained");
         assertTrue(obs.maxBacklog.get() <= queue + 2L * chunk, "backlog bounded by the queue: " + obs.maxBacklog);
 
         BlobInfo info = await(store.commit(w, d));

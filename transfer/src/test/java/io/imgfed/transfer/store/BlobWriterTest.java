@@ -119,6 +119,35 @@ class BlobWriterTest {
         checkWrite(chunks);
     }
 
+    @Test
+    void aFileSpanningSeveralPeriodicSyncsKeepsItsBytesAndDigests() throws Exception {
+        // 40 MiB in 1 MiB writes: the sync lane fsyncs twice while the other lanes write and hash, and finish
+        // waits for it before its own fsync and the close.
+        List<byte[]> chunks = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            chunks.add(random(500 + i, (1 << 20) + i));
+        }
+        checkWrite(chunks);
+    }
+
+    @Test
+    void abortWhilePeriodicSyncsRunDeletesTheFile() throws Exception {
+        BlobWriter w = newWriter(ALL, Long.MAX_VALUE);
+        byte[] mib = random(77, 1 << 20);
+        List<Future<Void>> writes = new ArrayList<>();
+        for (int i = 0; i < 48; i++) {
+            writes.add(onContext(ctx, () -> w.write(Buffer.buffer(mib))));
+            if (i % 8 == 7) {
+                await(writes.get(writes.size() - 1)); // the file lane gets ahead of the sync lane, not of the test
+            }
+        }
+        await(w.abort());
+        assertFalse(Files.exists(w.path()));
+        try (Stream<Path> s = Files.list(store.tmpDir())) {
+            assertEquals(0, s.count());
+        }
+    }
+
     static Stream<Set<DigestKind>> kindSubsets() {
         return Stream.of(EnumSet.noneOf(DigestKind.class), EnumSet.of(DigestKind.SHA1), EnumSet.of(DigestKind.MD5),
                 EnumSet.of(DigestKind.SHA256), EnumSet.of(DigestKind.SHA1, DigestKind.MD5),
