@@ -227,6 +227,11 @@ public final class Manifest {
         return file == null ? null : file.sha1();
     }
 
+    /** The file's size in bytes (-1 before AddImageFile), without building the {@link ImageFile}. */
+    public long fileSize() {
+        return file == null ? -1 : file.size();
+    }
+
     /** The DC where the image was created or imported; mutations are decided there. */
     public String homeDc() {
         return homeDc;

@@ -7,12 +7,16 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Assembles a listener's router: request ids, the routes, and IMGAPI-shaped answers for every failure. */
 public final class ClientApi {
     private static final Logger ACCESS = LoggerFactory.getLogger("imgfed.access");
+    /** What a client's own X-Request-Id may contain to be kept (it ends up in log lines and other DCs' logs). */
+    private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]+");
     public static final String REQUEST_ID = "requestId";
     private static final java.util.Set<String> POLLED = java.util.Set.of(
             "/metrics", "/healthz", "/readyz", "/ping", "/status.json", "/federation/dcs", "/transfers", "/peer/v1/ping");
@@ -41,10 +45,20 @@ public final class ClientApi {
         return id == null ? "-" : id;
     }
 
+    /**
+     * A new request id in UUID (version 4) form. It names a request in logs and is no secret, so it comes from the
+     * thread's own generator: {@code UUID.randomUUID()} draws on the shared SecureRandom on every request.
+     */
+    private static String newRequestId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return new UUID((r.nextLong() & ~0xF000L) | 0x4000L, (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L)
+                .toString();
+    }
+
     private static void assignRequestId(RoutingContext ctx) {
         String id = ctx.request().getHeader("X-Request-Id");
-        if (id == null || id.length() > 64 || !id.matches("^[A-Za-z0-9._:-]+$")) {
-            id = UUID.randomUUID().toString();
+        if (id == null || id.length() > 64 || !CLIENT_REQUEST_ID.matcher(id).matches()) {
+            id = newRequestId();
         }
         ctx.put(REQUEST_ID, id);
         long start = System.nanoTime();

@@ -3,15 +3,11 @@ package io.imgfed.replicator.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imgfed.federation.Federation;
-import io.imgfed.federation.liveness.DcStatus;
 import io.imgfed.federation.liveness.DcView;
 import io.imgfed.federation.topology.SourceChooser;
 import io.imgfed.protocol.error.FieldError;
 import io.imgfed.protocol.error.ImgapiError;
-import io.imgfed.protocol.federation.AvailabilityRecord;
-import io.imgfed.protocol.federation.FileState;
 import io.imgfed.protocol.json.Json;
-import io.imgfed.protocol.manifest.ImageFile;
 import io.imgfed.protocol.manifest.Manifest;
 import io.imgfed.protocol.manifest.ManifestValidator;
 import io.imgfed.protocol.query.ImageQuery;
@@ -19,6 +15,7 @@ import io.imgfed.replicator.auth.Caller;
 import io.imgfed.replicator.auth.CallerResolver;
 import io.imgfed.replicator.catalog.Catalog;
 import io.imgfed.replicator.images.Timestamps;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -26,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code /federation/dcs} and {@code /federation/availability}: the whole federation's view, answered from
@@ -38,13 +34,13 @@ public final class FederationRoutes {
     private final Federation federation;
     private final Catalog catalog;
     private final CallerResolver callers;
-    private final SourceChooser sources;
+    private final AvailabilityAnswer answer;
 
     public FederationRoutes(Federation federation, Catalog catalog, CallerResolver callers, SourceChooser sources) {
         this.federation = federation;
         this.catalog = catalog;
         this.callers = callers;
-        this.sources = sources;
+        this.answer = new AvailabilityAnswer(federation, sources);
     }
 
     public void mount(Router router) {
@@ -109,69 +105,6 @@ public final class FederationRoutes {
             }
             images.addAll(catalog.page(ImageQuery.parse(q)));
         }
-        List<DcView> dcs = federation.directory().dcs();
-        Map<String, Set<String>> conflicts = federation.manifests().conflicts();
-        ArrayNode out = Json.array();
-        for (Manifest m : images) {
-            out.add(describe(m, dcs, conflicts.get(m.uuid())));
-        }
-        JsonResponses.send(ctx.response(), 200, out);
-    }
-
-    private ObjectNode describe(Manifest m, List<DcView> dcs, Set<String> conflict) {
-        ObjectNode o = Json.object();
-        o.put("uuid", m.uuid());
-        o.put("name", m.name());
-        o.put("version", m.version());
-        ImageFile file = m.file();
-        if (file == null) {
-            o.putNull("size");
-        } else {
-            o.put("size", file.size());
-        }
-        o.put("home", m.homeDc());
-        o.put("state", m.state().wireName());
-        Map<String, AvailabilityRecord> holders = file == null ? Map.of() : federation.availability().holders(file.sha1());
-        ObjectNode perDc = o.putObject("dcs");
-        for (DcView dc : dcs) {
-            ObjectNode d = perDc.putObject(dc.dc());
-            AvailabilityRecord r = holders.get(dc.dc());
-            FileState state = r == null ? FileState.ABSENT : r.state();
-            d.put("state", state.wireName());
-            if (state == FileState.PULLING) {
-                d.put("progress", r.progress());
-            }
-            d.put("status", dc.status().wireName());
-        }
-        String self = federation.settings().dc();
-        ObjectNode here = o.putObject("here");
-        AvailabilityRecord mine = holders.get(self);
-        FileState hereState = mine == null ? FileState.ABSENT : mine.state();
-        here.put("state", hereState.wireName());
-        if (hereState == FileState.PULLING) {
-            here.put("progress", mine.progress());
-        }
-        if (file != null && hereState != FileState.PRESENT) {
-            List<SourceChooser.Candidate> candidates = sources.candidates(file.sha1(), Set.of());
-            if (candidates.isEmpty()) {
-                here.putNull("estimate");
-            } else {
-                SourceChooser.Candidate best = candidates.get(0);
-                double remaining = file.size() * (hereState == FileState.PULLING ? 1 - mine.progress() : 1);
-                ObjectNode e = here.putObject("estimate");
-                e.put("source", best.dc());
-                e.put("seconds", Math.round(remaining / best.bytesPerSecond() * 100) / 100.0);
-                e.put("cost", best.cost());
-                e.put("measured", best.measured());
-                if (best.status() != DcStatus.ALIVE) {
-                    e.put("source_status", best.status().wireName());
-                }
-            }
-        }
-        if (conflict != null) {
-            ArrayNode c = o.putArray("conflict");
-            conflict.forEach(c::add);
-        }
-        return o;
+        JsonResponses.send(ctx.response(), 200, Buffer.buffer(answer.write(images)));
     }
 }

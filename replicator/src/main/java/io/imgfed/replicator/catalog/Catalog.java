@@ -111,13 +111,7 @@ public final class Catalog implements AutoCloseable {
 
     /** How many images have this DC as their home. */
     public long countHomedAt(String homeDc) {
-        long n = 0;
-        for (Manifest m : index.all()) {
-            if (m.homeDc().equals(homeDc)) {
-                n++;
-            }
-        }
-        return n;
+        return index.homedAt(homeDc);
     }
 
     /** A deletion of an image homed here: its uuid and when. */

@@ -72,6 +72,23 @@ class ImageEndpointsTest {
     }
 
     @Test
+    void everyAnswerNamesItsRequestId() {
+        Pattern v4 = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            String id = api.get("/ping").header("X-Request-Id");
+            assertTrue(id != null && v4.matcher(id).matches(), "generated request id " + id);
+            assertTrue(seen.add(id), "request id " + id + " given twice");
+        }
+        assertEquals("portal-7:abc.def_1", api.get("/ping", Map.of("X-Request-Id", "portal-7:abc.def_1"))
+                .header("X-Request-Id"), "a client's own id is kept");
+        for (String bad : List.of("has space", "x".repeat(65), "semi;colon")) {
+            String id = api.get("/ping", Map.of("X-Request-Id", bad)).header("X-Request-Id");
+            assertTrue(v4.matcher(id).matches(), "id " + bad + " replaced by a generated one, got " + id);
+        }
+    }
+
+    @Test
     void createImageIsUnactivatedWithServerAssignedUuid() {
         ObjectNode m = ImgapiClient.manifest("created", "1.2.3");
         m.put("description", "a test image");
