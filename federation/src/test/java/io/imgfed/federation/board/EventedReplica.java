@@ -49,6 +49,7 @@ final class EventedReplica {
                     }
                     case "get" -> backing.get(args[0]);
                     case "entrySet" -> backing.entrySet();
+                    case "keySet" -> backing.keySet();
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
                     case "toString" -> "evented replica";
