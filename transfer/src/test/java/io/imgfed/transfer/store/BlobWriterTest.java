@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -145,6 +146,34 @@ class BlobWriterTest {
         assertFalse(Files.exists(w.path()));
         try (Stream<Path> s = Files.list(store.tmpDir())) {
             assertEquals(0, s.count());
+        }
+    }
+
+    @Test
+    void aFailedPeriodicFsyncFailsTheFileThoughTheFinalOneSucceeds() throws Exception {
+        // The kernel reports a failed writeback to one fsync only: a writer that shrugged off the periodic one
+        // would commit a file whose bytes may be gone, on the word of a final fsync that saw nothing.
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            Path path = store.tmpDir().resolve("eio.part");
+            FirstForceFailsChannel ch = new FirstForceFailsChannel(
+                    FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+            BlobWriter w = new BlobWriter(ctx, path, ch, pool, ALL, Long.MAX_VALUE,
+                    io.imgfed.protocol.pieces.PieceList.DEFAULT_PIECE_SIZE);
+            byte[] mib = random(91, 1 << 20);
+            int mibs = (int) (BlobWriter.SYNC_EVERY_BYTES >> 20) + 4;
+            List<Future<Void>> writes = new ArrayList<>();
+            await(onContext(ctx, () -> {
+                for (int i = 0; i < mibs; i++) {
+                    writes.add(w.write(Buffer.buffer(mib)));
+                }
+                return Future.succeededFuture();
+            }));
+            ch.failed.get(StoreTesting.TIMEOUT_SECONDS, SECONDS); // the periodic fsync ran, and failed
+            assertInstanceOf(java.io.IOException.class, awaitFailure(onContext(ctx, w::finish)));
+            assertNotNull(w.failure(), "the writer knows it failed");
+        } finally {
+            pool.shutdownNow();
         }
     }
 
