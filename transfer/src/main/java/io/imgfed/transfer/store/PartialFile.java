@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A file being pulled into {@code partial/<sha1>}, checked piece by piece against its {@link PieceList} as the
@@ -75,6 +76,12 @@ public final class PartialFile implements WriteStream<Buffer> {
     private volatile long verified;
     private volatile Throwable failure;
     private volatile boolean badPending;
+    /**
+     * A bad verdict not yet reported: the hash lane may judge a piece before the file lane has written the good
+     * pieces before it, and the owner's answer to a report is a rewind to the bad piece, which only whole written
+     * pieces allow. Reported by whichever lane sees both the verdict and every byte before the piece verified.
+     */
+    private final AtomicReference<PendingBad> unreported = new AtomicReference<>();
     private volatile boolean closed;
     private PieceHasher hasher;
     /** Where the next accepted byte goes (context only). */
@@ -105,7 +112,13 @@ public final class PartialFile implements WriteStream<Buffer> {
      * Blocking: run it on an I/O thread.
      */
     static PartialFile open(Context context, Path path, PieceList pieces, Executor pool) throws IOException {
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        return open(context, path, pieces,
+                FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE), pool);
+    }
+
+    /** {@link #open(Context, Path, PieceList, Executor)} on a channel already open on {@code path}. */
+    static PartialFile open(Context context, Path path, PieceList pieces, FileChannel ch, Executor pool)
+            throws IOException {
         try {
             PartialFile f = new PartialFile(context, path, pieces, ch, pool);
             f.recover();
@@ -191,14 +204,29 @@ public final class PartialFile implements WriteStream<Buffer> {
             advance();
         } else {
             badPending = true;
-            BadPiece b = new BadPiece(index, pieces.start(index));
-            int e = epoch;
-            context.runOnContext(v -> {
-                if (e == epoch && badPieceHandler != null) {
-                    badPieceHandler.handle(b);
-                }
-            });
+            unreported.set(new PendingBad(new BadPiece(index, pieces.start(index)), epoch));
+            advance();
+            reportBadOnceVerifiedUpTo();
         }
+    }
+
+    private record PendingBad(BadPiece piece, int epoch) {
+    }
+
+    /**
+     * Reports the pending bad piece once every byte before it is verified, so that a rewind to it is allowed
+     * (hash lane and file lane, each after its {@link #advance}).
+     */
+    private void reportBadOnceVerifiedUpTo() {
+        PendingBad p = unreported.get();
+        if (p == null || verified < p.piece().start() || !unreported.compareAndSet(p, null)) {
+            return;
+        }
+        context.runOnContext(v -> {
+            if (p.epoch() == epoch && badPieceHandler != null) {
+                badPieceHandler.handle(p.piece());
+            }
+        });
     }
 
     /**
@@ -346,6 +374,7 @@ public final class PartialFile implements WriteStream<Buffer> {
                         syncLane.submit(() -> periodicSync(e, upTo));
                     }
                     advance();
+                    reportBadOnceVerifiedUpTo();
                     Handler<Long> progress = progressHandler;
                     if (progress != null) {
                         long w = pos;
@@ -440,6 +469,7 @@ public final class PartialFile implements WriteStream<Buffer> {
                 written = offset;
                 synced = Math.min(synced, offset);
                 hashedGood = offset;
+                unreported.set(null);
                 hasher = PieceHasher.checking(pieces, offset, this::verdict);
                 badPending = false;
                 context.runOnContext(v -> p.complete());

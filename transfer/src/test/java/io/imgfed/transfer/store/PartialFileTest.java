@@ -135,6 +135,55 @@ class PartialFileTest {
     }
 
     @Test
+    void aBadPieceJudgedBeforeTheGoodOnesAreWrittenIsReportedOnceTheyAreAndTheRewindToItIsAllowed() throws Exception {
+        // The hash lane may judge a bad piece while the file lane still writes the good pieces before it; the
+        // owner answers a report with a rewind to the bad piece, which must then be allowed (FailoverTest once
+        // saw "rewind to 2097152: not a piece boundary at or before the verified 1303552" and failed the pull).
+        byte[] content = random(3, 4 * PIECE);
+        byte[] corrupt = content.clone();
+        corrupt[2 * PIECE + 5] ^= 1;
+        Path path = dir.resolve("held.part");
+        HeldWritesChannel ch = new HeldWritesChannel(java.nio.channels.FileChannel.open(path,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            PartialFile f = PartialFile.open(ctx, path, piecesOf(content), ch, pool);
+            CompletableFuture<Long> verifiedAtReport = new CompletableFuture<>();
+            CompletableFuture<PartialFile.BadPiece> bad = new CompletableFuture<>();
+            f.badPieceHandler(b -> {
+                verifiedAtReport.complete(f.verified());
+                bad.complete(b);
+            });
+            await(onContext(ctx, () -> {
+                for (int at = 0; at < 3 * PIECE; at += 10_000) {
+                    f.write(Buffer.buffer(java.util.Arrays.copyOfRange(corrupt, at, Math.min(3 * PIECE, at + 10_000))));
+                }
+                return Future.succeededFuture();
+            }));
+            // The file lane is held: a report now would come before the good pieces are on disk. Give the hash
+            // lane the time to judge, then let the disk go.
+            try {
+                bad.get(300, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException expected) {
+                // not reported while the pieces before it are unwritten
+            }
+            ch.release();
+            PartialFile.BadPiece b = bad.get(30, TimeUnit.SECONDS);
+            assertEquals(new PartialFile.BadPiece(2, 2L * PIECE), b);
+            assertEquals(2L * PIECE, verifiedAtReport.get(), "reported once the good pieces before it are verified");
+            await(onContext(ctx, () -> f.rewind(b.start())));
+            assertEquals(2L * PIECE, Files.size(f.path()), "the file is cut at the bad piece");
+            write(f, content, 2 * PIECE, content.length);
+            awaitVerified(f, content.length);
+            await(onContext(ctx, f::finish));
+            assertArrayEquals(content, Files.readAllBytes(f.path()));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aFileLeftByAnEarlierProcessIsReCheckedAndResumedAfterItsGoodBytes() throws Exception {
         byte[] content = random(3, 6 * PIECE + 50);
         PieceList pieces = piecesOf(content);
